@@ -1,0 +1,127 @@
+#!/usr/bin/env node
+// Idempotent set-up, run before `npm test`, `npm run demo` and `npm run bench`:
+//   1. libtorch: LIBTORCH_DIR (an official build, CPU or CUDA) or Debian's libtorch-dev, installed
+//      with apt when missing and we are root;
+//   2. OpenBLAS (libopenblas0-pthread): without it Debian's libtorch runs on the reference BLAS,
+//      measured ~30x slower for matmul;
+//   3. `npm ci` when node_modules does not match package-lock.json;
+//   4. the native addon (native/), rebuilt when its sources or the libtorch it targets change;
+//   5. the TypeScript build (dist/) used by the `aunce` command.
+// Flags: --native-only (steps 1, 2, 4), --with-python-torch (also apt python3-torch/torchvision,
+// the benchmark's and fixture scripts' reference).
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const args = new Set(process.argv.slice(2));
+const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+const log = (msg) => console.log(`[setup] ${msg}`);
+
+function sh(cmd, cmdArgs, opts = {}) {
+  const r = spawnSync(cmd, cmdArgs, { cwd: root, stdio: "inherit", ...opts });
+  if (r.error) throw r.error;
+  return r.status ?? 1;
+}
+function fail(msg) {
+  console.error(`[setup] ${msg}`);
+  process.exit(1);
+}
+function dpkgInstalled(pkg) {
+  const r = spawnSync("dpkg-query", ["-W", "-f=${Status}", pkg], { encoding: "utf8" });
+  return r.status === 0 && r.stdout.includes("install ok installed");
+}
+let aptUpdated = false;
+function aptInstall(pkgs, why) {
+  if (!isRoot || !existsSync("/usr/bin/apt-get")) {
+    fail(`${why}\n  Install it with:  sudo apt-get install -y ${pkgs.join(" ")}\n` +
+      "  or point LIBTORCH_DIR at an unpacked official libtorch (https://pytorch.org) and run again.");
+  }
+  log(`${why} -> apt-get install ${pkgs.join(" ")}`);
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  if (!aptUpdated) {
+    sh("apt-get", ["update", "-q"], { env });
+    aptUpdated = true;
+  }
+  if (sh("apt-get", ["install", "-y", "-q", "--no-install-recommends", ...pkgs], { env }) !== 0) {
+    fail(`apt-get install ${pkgs.join(" ")} failed; install them by hand and run again.`);
+  }
+}
+function hashFiles(paths, extra = "") {
+  const h = createHash("sha256").update(extra);
+  for (const p of paths) h.update(p).update(readFileSync(p));
+  return h.digest("hex");
+}
+function listFiles(dir) {
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? listFiles(p) : [p];
+  }).sort();
+}
+function stamp(name) {
+  const p = join(root, `.setup-stamp-${name}`);
+  return { get: () => (existsSync(p) ? readFileSync(p, "utf8") : ""), set: (v) => writeFileSync(p, v) };
+}
+
+// 1-2. libtorch and BLAS
+const libtorchDir = process.env.LIBTORCH_DIR;
+if (libtorchDir) {
+  if (!existsSync(join(libtorchDir, "include", "torch", "csrc", "api", "include", "torch", "torch.h"))) {
+    fail(`LIBTORCH_DIR=${libtorchDir} does not look like libtorch (include/torch/csrc/api/include/torch/torch.h is missing).`);
+  }
+  log(`libtorch: ${libtorchDir}`);
+} else {
+  const missing = ["libtorch-dev", "libopenblas0-pthread"].filter((p) => !dpkgInstalled(p));
+  if (missing.length) aptInstall(missing, `missing Debian packages: ${missing.join(", ")}`);
+  log("libtorch: Debian libtorch-dev with OpenBLAS (pthread)");
+}
+if (args.has("--with-python-torch")) {
+  const missing = ["python3-torch", "python3-torchvision"].filter((p) => !dpkgInstalled(p));
+  if (missing.length) aptInstall(missing, `reference PyTorch for benchmarks missing: ${missing.join(", ")}`);
+}
+
+// 3. npm dependencies
+if (!args.has("--native-only")) {
+  const lock = join(root, "package-lock.json");
+  const want = hashFiles([lock]);
+  const s = stamp("npm");
+  if (s.get() !== want || !existsSync(join(root, "node_modules", ".package-lock.json"))) {
+    log("npm ci");
+    if (sh("npm", ["ci", "--no-audit", "--no-fund"]) !== 0) fail("npm ci failed");
+    s.set(want);
+  }
+}
+
+// 4. native addon
+{
+  const nativeDir = join(root, "native");
+  const sources = listFiles(join(nativeDir, "src")).concat([join(nativeDir, "binding.gyp"), join(nativeDir, "libtorch.cjs")]);
+  const want = hashFiles(sources, `${libtorchDir ?? "debian"}|${process.version}`);
+  const s = stamp("native");
+  const built = join(nativeDir, "build", "Release", "aunce.node");
+  if (s.get() !== want || !existsSync(built)) {
+    log("building the native addon (native/) — a few minutes the first time");
+    const candidates = [
+      process.env.npm_config_node_gyp,
+      join(dirname(process.execPath), "..", "lib", "node_modules", "npm", "node_modules", "node-gyp", "bin", "node-gyp.js"),
+      "/usr/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js",
+      "/usr/local/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js",
+      join(root, "node_modules", "node-gyp", "bin", "node-gyp.js"),
+    ].filter((p) => p && existsSync(p));
+    if (!candidates.length) fail("node-gyp not found (it ships with npm); install it with `npm i -g node-gyp`.");
+    const jobs = String(Math.max(1, (await import("node:os")).availableParallelism()));
+    const code = sh(process.execPath, [candidates[0], "rebuild", "--directory", nativeDir, "--jobs", jobs]);
+    if (code !== 0) fail("native build failed (see the compiler output above).");
+    s.set(want);
+  }
+}
+
+// 5. TypeScript build for the CLI
+if (!args.has("--native-only")) {
+  if (sh(process.execPath, [join(root, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.build.json"]) !== 0) {
+    fail("TypeScript build failed");
+  }
+}
+log("ready");

@@ -1,0 +1,6 @@
+/** Every sub-command of the CLI; add a file in this folder and list its `register` here. */
+import type { Command } from "commander";
+
+export type RegisterCommand = (program: Command) => void;
+
+export const commands: RegisterCommand[] = [];

@@ -1,0 +1,30 @@
+/**
+ * The `aunce` command line: one sub-command per file in ./commands, each exporting
+ * `register(program)`. `run(argv)` returns the process exit code.
+ */
+import { Command, CommanderError } from "commander";
+import { commands } from "./commands/index.ts";
+
+/** Builds the CLI program with every registered sub-command. */
+export function buildProgram(): Command {
+  const program = new Command("aunce")
+    .description("Facial Action Unit detection and AUNCE training on libtorch")
+    .version("0.1.0")
+    .showHelpAfterError()
+    .exitOverride();
+  for (const register of commands) register(program);
+  return program;
+}
+
+/** Runs the CLI on `argv` (as in process.argv) and resolves to the exit code. */
+export async function run(argv: string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv);
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode;
+    console.error(`aunce: ${err instanceof Error ? err.message : String(err)}`);
+    if (process.env.AUNCE_DEBUG && err instanceof Error) console.error(err.stack);
+    return 1;
+  }
+}
