@@ -112,7 +112,12 @@ if (!args.has("--native-only")) {
     ].filter((p) => p && existsSync(p));
     if (!candidates.length) fail("node-gyp not found (it ships with npm); install it with `npm i -g node-gyp`.");
     const jobs = String(Math.max(1, (await import("node:os")).availableParallelism()));
-    const code = sh(process.execPath, [candidates[0], "rebuild", "--directory", nativeDir, "--jobs", jobs]);
+    // Build against the running Node's own headers when they are installed beside it: node-gyp
+    // would otherwise try to download them, and only the npm and apt registries are reachable.
+    const nodeDir = dirname(dirname(process.execPath));
+    const gypArgs = ["rebuild", "--directory", nativeDir, "--jobs", jobs];
+    if (existsSync(join(nodeDir, "include", "node", "node_api.h"))) gypArgs.push(`--nodedir=${nodeDir}`);
+    const code = sh(process.execPath, [candidates[0], ...gypArgs]);
     if (code !== 0) fail("native build failed (see the compiler output above).");
     s.set(want);
   }

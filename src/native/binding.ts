@@ -1,0 +1,79 @@
+/**
+ * The native binding's exports, listed once (see native/src/addon.cc for each contract).
+ * Everything above this file goes through `binding`; nothing else loads the addon.
+ */
+import { loadAddon } from "./load.ts";
+
+/** dtype names shared with the addon. */
+export type DTypeName = "float32" | "float64" | "float16" | "bfloat16" | "int64" | "int32" | "int16" | "int8" | "uint8" | "bool";
+
+/** A libtorch tensor handle. Methods are synchronous; a disposed handle throws on use. */
+export interface NativeTensor {
+  dispose(): void;
+  isDisposed(): boolean;
+  shape(): number[];
+  strides(): number[];
+  dtype(): DTypeName;
+  device(): string;
+  numel(): number;
+  requiresGrad(): boolean;
+  setRequiresGrad(on: boolean): void;
+  grad(): NativeTensor | null;
+  setGrad(g: NativeTensor | null): void;
+  backward(grad: NativeTensor | null, retainGraph: boolean): void;
+  /** Copy of the values (float16/bfloat16 as raw Uint16 bits, bool as Uint8). */
+  data(): Float32Array | Float64Array | Uint16Array | BigInt64Array | Int32Array | Int16Array | Int8Array | Uint8Array;
+  item(): number | boolean;
+  isContiguous(memoryFormat?: "contiguous" | "channels_last"): boolean;
+  storageId(): number;
+  isLeaf(): boolean;
+}
+
+/** One parameter group as the native optimizer reads it. */
+export interface NativeParamGroup {
+  params: NativeTensor[];
+  lr: number;
+  momentum?: number;
+  dampening?: number;
+  weightDecay?: number;
+  nesterov?: boolean;
+  betas?: [number, number];
+  eps?: number;
+  amsgrad?: boolean;
+}
+
+export interface NativeOptimizer {
+  step(): void;
+  zeroGrad(setToNone: boolean): void;
+  groupCount(): number;
+  getLr(group: number): number;
+  setLr(group: number, lr: number): void;
+  saveState(): Uint8Array;
+  loadState(bytes: Uint8Array): void;
+  dispose(): void;
+}
+
+/** A value the op dispatch accepts as an argument. */
+export type OpArg = NativeTensor | number | boolean | string | null | undefined | readonly number[] | readonly (NativeTensor | null)[];
+/** A value the op dispatch returns. */
+export type OpResult = NativeTensor | NativeTensor[] | number | boolean | undefined;
+
+export interface Binding {
+  opNames(): string[];
+  op(id: number, ...args: OpArg[]): OpResult;
+  fromBytes(bytes: ArrayBufferView | ArrayBuffer, shape: readonly number[], dtype: DTypeName, device?: string): NativeTensor;
+  Optimizer: new (kind: "sgd" | "adam" | "adamw", groups: NativeParamGroup[]) => NativeOptimizer;
+  manualSeed(seed: number): void;
+  setNumThreads(n: number): void;
+  getNumThreads(): number;
+  setGradEnabled(on: boolean): boolean;
+  isGradEnabled(): boolean;
+  cudaAvailable(): boolean;
+  cudaDeviceCount(): number;
+  version(): string;
+  buildConfig(): string;
+  liveTensors(): number;
+}
+
+/** The loaded addon (loaded once, on first import). */
+export const binding: Binding = loadAddon() as Binding;
