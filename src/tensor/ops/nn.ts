@@ -2,6 +2,8 @@
 import { runOp, type Tensor } from "../tensor.ts";
 
 type Pair = number | readonly [number, number];
+/** libtorch's 2-d ops want both sizes spelled out for some arguments (adaptive pooling). */
+const pair = (v: Pair): readonly [number, number] => (typeof v === "number" ? [v, v] : v);
 
 export interface Conv2dOptions {
   stride?: Pair;
@@ -55,8 +57,8 @@ export function maxPool2d(x: Tensor, kernel: Pair, o: Pool2dOptions & { dilation
 export function avgPool2d(x: Tensor, kernel: Pair, o: Pool2dOptions & { countIncludePad?: boolean } = {}): Tensor {
   return runOp("avg_pool2d", x, kernel, o.stride ?? kernel, o.padding ?? 0, o.ceilMode ?? false, o.countIncludePad ?? true);
 }
-export function adaptiveAvgPool2d(x: Tensor, outputSize: Pair): Tensor { return runOp("adaptive_avg_pool2d", x, outputSize); }
-export function adaptiveMaxPool2d(x: Tensor, outputSize: Pair): Tensor { return runOp("adaptive_max_pool2d", x, outputSize); }
+export function adaptiveAvgPool2d(x: Tensor, outputSize: Pair): Tensor { return runOp("adaptive_avg_pool2d", x, pair(outputSize)); }
+export function adaptiveMaxPool2d(x: Tensor, outputSize: Pair): Tensor { return runOp("adaptive_max_pool2d", x, pair(outputSize)); }
 export function adaptiveAvgPool1d(x: Tensor, outputSize: number): Tensor { return runOp("adaptive_avg_pool1d", x, outputSize); }
 
 /** Resizes x [B,C,H,W] to `size` [h, w]. */
