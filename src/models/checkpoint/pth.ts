@@ -8,7 +8,7 @@
  * Both decode through the restricted unpickler; tensors become contiguous RawTensors.
  */
 import { readWholeFile } from "./files.ts";
-import { isTuple, unpickle } from "./pickle.ts";
+import { unpickle } from "./pickle.ts";
 import { itemSize, type RawDType } from "./raw.ts";
 import { StorageRef, StorageType, torchPolicy } from "./torch-pickle.ts";
 import { looksLikeZip, readZip } from "./zip.ts";
@@ -143,4 +143,4 @@ export async function readTorchCheckpoint(path: string): Promise<TorchCheckpoint
   return parseTorchCheckpoint(await readWholeFile(path), path);
 }
 
-export { isTuple };
+
