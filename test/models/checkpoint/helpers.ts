@@ -20,9 +20,11 @@ export const keylists = JSON.parse(readFileSync(fixture("keylists.json"), "utf8"
   lists: Record<string, KeySpec[]>;
 };
 
-/** A state dict with zeroed tensors of the listed names, dtypes and shapes. */
+/** A state dict with zeroed tensors of the listed names, dtypes and shapes (views of one shared buffer). */
 export function zerosFrom(list: KeySpec[]): RawStateDict {
-  return new Map(list.map((k) => [k.name, { dtype: k.dtype, shape: k.shape, data: new Uint8Array(numel(k.shape) * itemSize(k.dtype)) }]));
+  const size = (k: KeySpec) => numel(k.shape) * itemSize(k.dtype);
+  const zeros = new Uint8Array(Math.max(0, ...list.map(size)));
+  return new Map(list.map((k) => [k.name, { dtype: k.dtype, shape: k.shape, data: zeros.subarray(0, size(k)) }]));
 }
 
 /** Reads a float32 tensor's values. */
