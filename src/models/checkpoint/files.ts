@@ -3,14 +3,31 @@
  * the path, and atomic writes (temp file in the same folder, fsync, rename) so an interrupted save
  * never leaves a truncated checkpoint under the real name.
  */
-import { open, readFile, rename, unlink } from "node:fs/promises";
+import { open, rename, unlink } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { randomBytes } from "node:crypto";
 
-/** Reads a whole file; a missing file or a folder gives an Error naming the path. */
+/**
+ * Reads a whole file; a missing file or a folder gives an Error naming the path. Reads in large
+ * positioned chunks into one buffer: fs.promises.readFile's small chunks made 100 MB take ~3x longer.
+ */
 export async function readWholeFile(path: string): Promise<Uint8Array> {
   try {
-    return await readFile(path);
+    const fh = await open(path, "r");
+    try {
+      const { size } = await fh.stat();
+      // Own ArrayBuffer (not the small-buffer pool), so tensor views never share memory with other data.
+      const out = Buffer.allocUnsafeSlow(size);
+      let pos = 0;
+      while (pos < size) {
+        const { bytesRead } = await fh.read(out, pos, Math.min(size - pos, 1 << 26), pos);
+        if (bytesRead === 0) break;
+        pos += bytesRead;
+      }
+      return pos === size ? out : out.subarray(0, pos);
+    } finally {
+      await fh.close();
+    }
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === "ENOENT") throw new Error(`${path}: no such file`);
