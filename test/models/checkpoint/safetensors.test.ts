@@ -24,7 +24,7 @@ test("reads the Python-written twin: every dtype, shapes, metadata", async () =>
   assert.deepEqual([...tensors.keys()].slice(0, 3), ["f32", "f32_special", "f16"]);
 });
 
-test("our writer reproduces the independent Python writer byte for byte", async () => {
+test("our writer reproduces the fixture script's Python writer byte for byte (same spec, separate code)", async () => {
   const bytes = await readFile(fixture("dtypes.safetensors"));
   const { tensors, metadata } = parseSafetensors(bytes);
   const ours = serializeSafetensors(tensors, metadata);
