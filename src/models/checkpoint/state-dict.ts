@@ -1,0 +1,86 @@
+/**
+ * State-dict helpers over decoded checkpoints: find the tensors inside the wrappers training code
+ * saves ({'model': sd}, {'state_dict': sd, 'epoch': ...}), strip DataParallel's `module.` prefix,
+ * take a sub-module's entries, and flatten any object tree to named tensors.
+ */
+import { isRawTensor, type RawStateDict, type RawTensor } from "./raw.ts";
+
+/** Keys searched, in this order, for a nested state dict. */
+export const STATE_DICT_KEYS = ["state_dict", "model", "model_state_dict", "module", "net", "network"];
+
+function isStateDictMap(x: unknown): x is Map<string, RawTensor> {
+  if (!(x instanceof Map) || x.size === 0) return false;
+  for (const [k, v] of x) if (typeof k !== "string" || !isRawTensor(v)) return false;
+  return true;
+}
+
+/**
+ * Finds the state dict in a decoded checkpoint: the root itself when it maps names to tensors,
+ * else the first of STATE_DICT_KEYS holding one (searched recursively). Returns it with its path
+ * ("" for the root, e.g. "model" or "state_dict"). Throws an Error listing the root's keys when none.
+ */
+export function findStateDict(root: unknown, source = "checkpoint"): { stateDict: RawStateDict; path: string } {
+  const search = (node: unknown, path: string, depth: number): { stateDict: RawStateDict; path: string } | null => {
+    if (isStateDictMap(node)) return { stateDict: new Map(node), path };
+    if (!(node instanceof Map) || depth > 4) return null;
+    for (const key of STATE_DICT_KEYS) {
+      if (!node.has(key)) continue;
+      const hit = search(node.get(key), path ? `${path}.${key}` : key, depth + 1);
+      if (hit) return hit;
+    }
+    return null;
+  };
+  const hit = search(root, "", 0);
+  if (hit) return hit;
+  const keys = root instanceof Map ? [...root.keys()].map(String).slice(0, 12).join(", ") : typeof root;
+  throw new Error(`${source}: no state dict found (looked at the root and under ${STATE_DICT_KEYS.join("/")}); root keys: ${keys}`);
+}
+
+/**
+ * Removes `prefix` (default DataParallel's "module.") from every key that starts with it; other keys
+ * are kept unchanged. Throws if stripping makes two keys collide.
+ */
+export function stripPrefix(sd: RawStateDict, prefix = "module."): RawStateDict {
+  const out: RawStateDict = new Map();
+  for (const [k, v] of sd) {
+    const name = k.startsWith(prefix) ? k.slice(prefix.length) : k;
+    if (out.has(name)) throw new Error(`stripping '${prefix}' makes two tensors named '${name}'`);
+    out.set(name, v);
+  }
+  return out;
+}
+
+/** The entries under `prefix` (e.g. "backbone."), with the prefix removed. */
+export function subStateDict(sd: RawStateDict, prefix: string): RawStateDict {
+  const out: RawStateDict = new Map();
+  for (const [k, v] of sd) if (k.startsWith(prefix)) out.set(k.slice(prefix.length), v);
+  return out;
+}
+
+/**
+ * Walks a decoded object tree and returns every tensor leaf under a dotted path (dict keys and
+ * list/tuple indices), plus every scalar leaf (number, string, bool, None, bigint) as `scalars`.
+ */
+export function flattenTree(root: unknown): { tensors: RawStateDict; scalars: Map<string, unknown> } {
+  const tensors: RawStateDict = new Map();
+  const scalars = new Map<string, unknown>();
+  const walk = (node: unknown, path: string, depth: number) => {
+    if (isRawTensor(node)) {
+      tensors.set(path, node);
+    } else if (node instanceof Map) {
+      if (depth > 64) return;
+      for (const [k, v] of node) walk(v, path ? `${path}.${String(k)}` : String(k), depth + 1);
+    } else if (Array.isArray(node)) {
+      if (depth > 64) return;
+      node.forEach((v, i) => walk(v, path ? `${path}.${i}` : String(i), depth + 1));
+    } else if (node instanceof Uint8Array) {
+      scalars.set(path, `<${node.byteLength} bytes>`);
+    } else if (node instanceof Set) {
+      scalars.set(path, [...node]);
+    } else {
+      scalars.set(path, node);
+    }
+  };
+  walk(root, "", 0);
+  return { tensors, scalars };
+}
