@@ -70,28 +70,30 @@ export function adjustHue(img: FloatImage, factor: number): void {
     const r = d[i];
     const g = d[p + i];
     const b = d[2 * p + i];
-    const maxc = Math.max(r, g, b);
-    const minc = Math.min(r, g, b);
-    const eqc = maxc === minc;
+    const maxc = r > g ? (r > b ? r : b) : g > b ? g : b;
+    const minc = r < g ? (r < b ? r : b) : g < b ? g : b;
     const cr = maxc - minc;
-    const s = cr / (eqc ? 1 : maxc);
-    const div = eqc ? 1 : cr;
-    const rc = (maxc - r) / div;
-    const gc = (maxc - g) / div;
-    const bc = (maxc - b) / div;
-    // Exactly one of the three terms is non-zero, chosen as torchvision's masks choose it.
-    let h: number;
-    if (maxc === r) h = bc - gc;
-    else if (maxc === g) h = 2 + rc - bc;
-    else h = 4 + gc - rc;
-    h = Math.fround(fmod(Math.fround(h / 6) + 1, 1));
-    h = pyMod(Math.fround(h + factor), 1);
+    // torchvision: s = cr / maxc, hue from rc/gc/bc = (maxc - c) / cr; all zero for grey pixels.
+    let sat = 0;
+    let h = 0;
+    if (cr !== 0) {
+      sat = cr / maxc;
+      // Exactly one of torchvision's three masked terms is non-zero; computed as it computes them.
+      if (maxc === r) h = (maxc - b) / cr - (maxc - g) / cr;
+      else if (maxc === g) h = 2 + (maxc - r) / cr - (maxc - b) / cr;
+      else h = 4 + (maxc - g) / cr - (maxc - r) / cr;
+    }
+    const s = sat;
+    h = Math.fround(h / 6) + 1;
+    h = Math.fround(h - Math.trunc(h)); // fmod(h, 1), h >= 0 here
+    h = Math.fround(h + factor);
+    h = h - Math.floor(h); // Python-style mod 1
     // _hsv2rgb
     const v = maxc;
     const h6 = Math.fround(h * 6);
     const fi = Math.floor(h6);
     const f = h6 - fi;
-    const sector = pyMod(fi, 6);
+    const sector = fi >= 6 ? fi - 6 : fi;
     const pp = clamp01(v * (1 - s));
     const q = clamp01(v * (1 - s * f));
     const t = clamp01(v * (1 - s * (1 - f)));
@@ -112,15 +114,4 @@ export function adjustHue(img: FloatImage, factor: number): void {
 
 function clamp01(v: number): number {
   return v < 0 ? 0 : v > 1 ? 1 : v;
-}
-
-/** C fmod (torch.fmod): result has the dividend's sign. */
-function fmod(a: number, b: number): number {
-  return a % b;
-}
-
-/** Python/torch `%` on floats: result has the divisor's sign. */
-function pyMod(a: number, b: number): number {
-  const m = a % b;
-  return m !== 0 && m < 0 !== b < 0 ? m + b : m;
 }
