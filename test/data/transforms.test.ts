@@ -43,6 +43,17 @@ describe("augmentations match torchvision 0.14 (tensor semantics) on fixed param
   });
 });
 
+describe("decoding", () => {
+  it("sharp decodes a JPEG to the same RGB bytes as PIL (the reference's decoder)", async () => {
+    const img = await decodeRgb(dir + "decode-input.jpg");
+    const want = readFileSync(dir + "decode-expected.bin");
+    assert.equal(img.data.length, want.length);
+    let diff = 0;
+    for (let i = 0; i < want.length; i++) diff = Math.max(diff, Math.abs(img.data[i] - want[i]));
+    assert.equal(diff, 0);
+  });
+});
+
 describe("transform helpers", () => {
   it("gaussian kernel is symmetric, sums to 1, sharpens as sigma shrinks", () => {
     const k = gaussianKernel1d(3, 0.5);

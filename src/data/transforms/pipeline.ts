@@ -1,7 +1,14 @@
 /**
- * The per-view pipelines. Train (spec §5): crop -> flip -> ToTensor -> [ColorJitter] -> [grayscale]
- * -> blur -> Normalize, with torchvision tensor semantics throughout (see colour.ts for where the
- * reference's PIL path rounds differently). Test: centre crop -> ToTensor -> Normalize.
+ * The per-view pipelines. Train (spec §5 order): RandomCrop -> RandomHorizontalFlip -> ToTensor ->
+ * RandomApply(ColorJitter, p) -> RandomGrayscale -> GaussianBlur -> Normalize. Test: CenterCrop ->
+ * ToTensor -> Normalize.
+ *
+ * Semantics are torchvision 0.14's tensor functions on float images (checked against them in
+ * test/data/transforms.test.ts). The reference ran jitter, grayscale and blur on PIL images, which
+ * differs in rounding only: PIL rounds to uint8 after every jitter step and after the blur (torchvision
+ * blurs a PIL image as a uint8 tensor and rounds back), uses integer grayscale weights, and contrast
+ * blends with the rounded mean. Crop, flip, ToTensor and Normalize are identical on both paths, and
+ * sharp decodes JPEGs to the same bytes as PIL (also tested).
  */
 import { gaussianBlur } from "./blur.ts";
 import { adjustBrightness, adjustContrast, adjustHue, adjustSaturation, toGrayscale3 } from "./colour.ts";
