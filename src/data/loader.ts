@@ -130,7 +130,11 @@ export class DataLoader {
     let submitted = 0;
     const submit = () => {
       const b = submitted++;
-      pending.push(this.renderBatch(epoch, b, order.slice(b * this.batchSize, (b + 1) * this.batchSize), this.slots[b % this.slots.length]));
+      const p = this.renderBatch(epoch, b, order.slice(b * this.batchSize, (b + 1) * this.batchSize), this.slots[b % this.slots.length]);
+      // A prefetched batch may fail while the consumer still holds an earlier one: the error is
+      // raised when that batch is awaited, not as an unhandled rejection.
+      p.catch(() => undefined);
+      pending.push(p);
     };
     try {
       while (submitted < total && pending.length <= this.prefetch) submit();

@@ -1,6 +1,6 @@
 /** Small helpers for reading the raw label files and image folders. */
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { extname, join } from "node:path";
+import { readdirSync, readFileSync, type Dirent } from "node:fs";
+import { extname } from "node:path";
 
 /** Lines of a text file (CR/LF tolerant) with their 1-based numbers; blank lines are not rows. */
 export function readRows(file: string): { line: number; text: string }[] {
@@ -19,26 +19,29 @@ export function numericCell(cell: string): number {
   return /^[+-]?\d+(\.\d+)?([eE][+-]?\d+)?$/.test(t) ? Number(t) : NaN;
 }
 
-/** Sub-folders of `dir` (sorted by name); [] when `dir` does not exist. */
-export function subdirs(dir: string): string[] {
-  let names: string[];
+/** Entries of `dir`; [] when it does not exist. */
+function entries(dir: string): Dirent[] {
   try {
-    names = readdirSync(dir);
+    return readdirSync(dir, { withFileTypes: true });
   } catch {
     return [];
   }
-  return names.filter((n) => statSync(join(dir, n)).isDirectory()).sort();
+}
+
+/** Sub-folders of `dir` (sorted by name); [] when `dir` does not exist. */
+export function subdirs(dir: string): string[] {
+  return entries(dir)
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort();
 }
 
 /** Files directly in `dir` (sorted); [] when `dir` does not exist. */
 export function filesIn(dir: string): string[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
-  }
-  return names.filter((n) => statSync(join(dir, n)).isFile()).sort();
+  return entries(dir)
+    .filter((e) => e.isFile())
+    .map((e) => e.name)
+    .sort();
 }
 
 /**

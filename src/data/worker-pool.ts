@@ -54,6 +54,7 @@ export class WorkerPool {
       w.on("exit", (code) => {
         if (!this.closed) this.fail(new Error(`loader worker exited with code ${code}`));
       });
+      w.unref();
       this.workers.push(slot);
     }
   }
@@ -74,6 +75,9 @@ export class WorkerPool {
         slot.inFlight.set(p.task.id, p);
         slot.w.postMessage(p.task);
       }
+      // Idle workers do not keep the process alive, so a loader that is never closed cannot hang it.
+      if (slot.inFlight.size > 0) slot.w.ref();
+      else slot.w.unref();
     }
   }
 

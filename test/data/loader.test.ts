@@ -115,3 +115,27 @@ describe("DataLoader", () => {
     await assert.rejects(collect(l, 0), /cannot decode image \/nonexistent\/S\/0\.png/);
   });
 });
+
+describe("DataLoader errors in prefetched batches", () => {
+  it("raises a later batch's decode error when that batch is reached, without an unhandled rejection", async () => {
+    const images = Array.from({ length: 6 }, (_, i) => (i === 4 ? "S/missing.png" : `S/${i}.png`));
+    const root = ds.path(0).replace(/[/\\]S[/\\]0\.png$/, "");
+    const bad = new AuDataset({ dataset: "DISFA", imgRoot: root, images, labels: new Int8Array(12), numAus: 2 });
+    const l = new DataLoader(bad, { batchSize: 2, mode: "test", augment, workers: 1, prefetch: 2 });
+    const seen: number[] = [];
+    try {
+      await assert.rejects(
+        (async () => {
+          for await (const b of l.epoch(0)) {
+            seen.push(b.batch);
+            await new Promise((r) => setTimeout(r, 150)); // let the prefetched failure land first
+          }
+        })(),
+        /S[/\\]missing\.png/,
+      );
+      assert.deepEqual(seen, [0, 1]);
+    } finally {
+      await l.close();
+    }
+  });
+});
