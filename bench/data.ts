@@ -1,0 +1,114 @@
+/**
+ * Data benchmark: two-view augmented batches per second from 256x256 JPEGs (spec §5 pipeline, batch
+ * 32), with worker threads, plus a single-thread breakdown (decode vs augment per view).
+ *
+ *   node --import tsx bench/data.ts [--workers 2] [--batches 12] [--images 96]
+ *
+ * The issue's second figure — the share of a ResNet-18 training epoch spent waiting for data — needs
+ * the model: `dataWaitShare(loader, step)` below measures it for any training step; the lead wires a
+ * ResNet-18 step into it (TODO(lead): call dataWaitShare with a real ResNet-18 forward/backward).
+ */
+import { mkdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
+import sharp from "sharp";
+import { AuDataset } from "../src/data/dataset.ts";
+import { DataLoader, type Batch } from "../src/data/loader.ts";
+import { Rng } from "../src/data/rng.ts";
+import { decodeRgb } from "../src/data/transforms/decode.ts";
+import { sampleAugmentParams } from "../src/data/transforms/params.ts";
+import { augmentView } from "../src/data/transforms/pipeline.ts";
+
+/** Writes `n` synthetic 256x256 face-sized JPEGs (smooth shapes + noise, quality 90); returns their folder. */
+async function makeJpegs(n: number): Promise<string> {
+  const dir = join(tmpdir(), `aunce-bench-data-${process.pid}`);
+  mkdirSync(dir, { recursive: true });
+  const rng = new Rng(1);
+  for (let i = 0; i < n; i++) {
+    const px = Buffer.alloc(256 * 256 * 3);
+    for (let y = 0; y < 256; y++)
+      for (let x = 0; x < 256; x++) {
+        const o = (y * 256 + x) * 3;
+        const d = Math.hypot(x - 128, y - 120) / 128;
+        px[o] = Math.min(255, 200 * (1 - d) + 40 + (rng.nextU32() & 15));
+        px[o + 1] = Math.min(255, 150 * (1 - d) + 30 + ((x + i) & 31));
+        px[o + 2] = Math.min(255, 120 * (1 - d) + 20 + ((y * 3) & 31));
+      }
+    await sharp(px, { raw: { width: 256, height: 256, channels: 3 } }).jpeg({ quality: 90 }).toFile(join(dir, `${i}.jpg`));
+  }
+  return dir;
+}
+
+/**
+ * Runs `step` on every batch of one epoch and returns the share of wall time spent waiting for the
+ * loader (time between finishing a step and receiving the next batch), with the totals in ms.
+ */
+export async function dataWaitShare(loader: DataLoader, step: (b: Batch) => Promise<void> | void, epoch = 0): Promise<{ waitMs: number; totalMs: number; share: number }> {
+  const t0 = performance.now();
+  let wait = 0;
+  let mark = t0;
+  for await (const b of loader.epoch(epoch)) {
+    wait += performance.now() - mark;
+    await step(b);
+    mark = performance.now();
+  }
+  const total = performance.now() - t0;
+  return { waitMs: wait, totalMs: total, share: wait / total };
+}
+
+function arg(name: string, dflt: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(process.argv[i + 1]) : dflt;
+}
+
+/** Runs the benchmark and prints its figures. */
+export async function run(): Promise<void> {
+  const workers = arg("workers", 2);
+  const batches = arg("batches", 12);
+  const nImages = arg("images", 96);
+  const batchSize = 32;
+  const dir = await makeJpegs(nImages);
+  try {
+    const images = Array.from({ length: nImages }, (_, i) => `${i}.jpg`);
+    const ds = new AuDataset({ dataset: "BP4D", imgRoot: dir, images, labels: new Int8Array(nImages * 12), numAus: 12 });
+
+    // Single-thread breakdown.
+    const dec0 = performance.now();
+    const imgs = [];
+    for (let i = 0; i < 16; i++) imgs.push(await decodeRgb(ds.path(i)));
+    const decodeMs = (performance.now() - dec0) / 16;
+    const out = new Float32Array(3 * 224 * 224);
+    const scratch = new Float32Array(3 * 224 * 224);
+    const aug0 = performance.now();
+    for (let i = 0; i < 64; i++) {
+      const img = imgs[i % 16];
+      augmentView(img, sampleAugmentParams(new Rng(2, 0, i, 0), 256, 256), 224, out, scratch);
+    }
+    const augMs = (performance.now() - aug0) / 64;
+    console.log(`single thread: decode ${decodeMs.toFixed(2)} ms/image, augment ${augMs.toFixed(2)} ms/view (224 crop, jitter p0.8, gray p0.2, blur)`);
+
+    const loader = new DataLoader(ds, { batchSize, mode: "train", views: 2, workers, prefetch: 2 });
+    try {
+      // Warm-up epoch (worker start-up, JIT), then timed batches across epochs.
+      for await (const b of loader.epoch(0)) void b;
+      let done = 0;
+      const t0 = performance.now();
+      for (let e = 1; done < batches; e++) {
+        for await (const b of loader.epoch(e)) {
+          void b;
+          if (++done >= batches) break;
+        }
+      }
+      const s = (performance.now() - t0) / 1000;
+      console.log(`loader (${workers} workers, batch ${batchSize} x 2 views): ${(done / s).toFixed(2)} batches/s, ${((done * batchSize) / s).toFixed(1)} images/s`);
+    } finally {
+      await loader.close();
+    }
+    console.log("ResNet-18 data-wait share: not measured here (needs the model) — TODO(lead): dataWaitShare(loader, resnet18Step)");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) await run();

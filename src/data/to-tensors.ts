@@ -1,0 +1,32 @@
+/**
+ * The one hand-off from the loader's plain typed arrays to engine tensors. `fromArray` copies each
+ * array once into libtorch memory, after which the loader may reuse its batch slot.
+ *
+ * NOTE: excluded from the build (tsconfig*.json "exclude") until src/tensor/index.ts exists on this
+ * branch; remove the exclude entries when the tensor façade lands.
+ */
+import { fromArray, type Tensor } from "../tensor/index.ts";
+import type { Batch } from "./loader.ts";
+
+/** Engine tensors of one batch; `dispose()` frees them all. */
+export interface BatchTensors {
+  /** One [B,3,S,S] float32 tensor per view. */
+  views: Tensor[];
+  /** [B, numAus] float32: 1 present, 0 absent, -1 masked. */
+  labels: Tensor;
+  dispose(): void;
+}
+
+/** Copies a loader batch into engine tensors (one copy per array). */
+export function batchToTensors(b: Batch): BatchTensors {
+  const views = b.views.map((v) => fromArray(v, [...b.shape]));
+  const labels = fromArray(b.labels, [b.shape[0], b.labels.length / b.shape[0]]);
+  return {
+    views,
+    labels,
+    dispose() {
+      for (const t of views) t.dispose();
+      labels.dispose();
+    },
+  };
+}
