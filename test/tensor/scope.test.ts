@@ -1,0 +1,52 @@
+// Scopes release native memory deterministically.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { endScope, keep, liveTensors, ones, randn, scopeDepth, startScope, tidy } from "../../src/tensor/index.ts";
+
+describe("tidy", () => {
+  it("disposes what fn created, except what it returns", () => {
+    const before = liveTensors();
+    const kept = tidy(() => {
+      const a = ones([3]);
+      const b = a.mul(2).add(1);
+      return { result: b.sum(), list: [a.neg()] };
+    });
+    assert.equal(liveTensors(), before + 2);
+    assert.equal(kept.result.item(), 9);
+    kept.result.dispose();
+    kept.list[0].dispose();
+    assert.equal(liveTensors(), before);
+  });
+
+  it("nested scopes hand results outwards, and keep() opts out", () => {
+    const before = liveTensors();
+    let inner!: ReturnType<typeof ones>;
+    let kept!: ReturnType<typeof ones>;
+    tidy(() => {
+      inner = tidy(() => ones([2]).add(1));
+      kept = keep(ones([2]));
+      assert.ok(!inner.isDisposed);
+    });
+    assert.ok(inner.isDisposed, "returned to the outer scope, which then ended");
+    assert.ok(!kept.isDisposed);
+    kept.dispose();
+    assert.equal(liveTensors(), before);
+  });
+
+  it("releases on throw and rejects async functions", () => {
+    const before = liveTensors();
+    assert.throws(() => tidy(() => { randn([4]); throw new Error("boom"); }), /boom/);
+    assert.throws(() => tidy(async () => ones([1])), /tidy: fn returned a Promise/);
+    assert.equal(liveTensors(), before);
+    assert.equal(scopeDepth(), 0);
+  });
+
+  it("manual scopes must close in order", () => {
+    const s1 = startScope();
+    const s2 = startScope();
+    assert.throws(() => endScope(s1), /reverse order/);
+    endScope(s2);
+    endScope(s1);
+    assert.equal(scopeDepth(), 0);
+  });
+});
