@@ -185,8 +185,9 @@ export function shadeVertices(kit: FaceKit, albedo: Float32Array, normals: Float
     const part = kit.vertexPart[v];
     const occl = part === PART.mouthInterior || part === PART.gumsTongue ? 0.45 : part === PART.teeth ? 0.8 : 1;
     const d = Math.max(0, nx * lx + ny * ly + nz * lz) * occl;
-    const sDot = Math.max(0, nx * hx + ny * hy + nz * hz);
-    const spec = light.specular * occl * (part === PART.sclera || part === PART.iris ? 3 : 1) * sDot ** light.shininess;
+    const sDot = nx * hx + ny * hy + nz * hz;
+    // (n·h)^shininess is negligible below 0.7 for shininess >= 12; skip the pow there.
+    const spec = sDot < 0.7 ? 0 : light.specular * occl * (part === PART.sclera || part === PART.iris ? 3 : 1) * Math.exp(light.shininess * Math.log(sDot));
     for (let c = 0; c < 3; c++) out[v * 3 + c] = albedo[v * 3 + c] * (light.ambient[c] * occl + light.colour[c] * d) + spec * light.colour[c];
   }
   return out;

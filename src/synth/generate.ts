@@ -68,7 +68,10 @@ export async function generateSynthDataset(o: SynthOptions): Promise<SynthResult
   checkInt("size", size, 32, 2048);
   const workers = o.workers ?? Math.max(1, availableParallelism());
   checkInt("workers", workers, 0, 256);
-  const labelOpts = resolveLabelOptions({ ...o, style });
+  const labelOpts = resolveLabelOptions({
+    style, rates: o.rates, eventFrames: o.eventFrames, gain: o.gain, subjectVariance: o.subjectVariance,
+    sequenceVariance: o.sequenceVariance, flipRate: o.flipRate, missRate: o.missRate, notCodedRate: o.notCodedRate,
+  });
   const out = resolve(o.out);
   if (existsSync(out) && readdirSync(out).length > 0 && !o.force) {
     throw new Error(`out: ${out} is not empty; choose an empty folder or pass force (--force) to write into it`);

@@ -21,6 +21,12 @@ export function createFrame(width: number, height: number): Frame {
   return f;
 }
 
+/** Resets depth and mask of a frame for reuse (colour is overwritten by the caller). */
+export function clearFrame(f: Frame): void {
+  f.depth.fill(-Infinity);
+  f.mask.fill(0);
+}
+
 /**
  * Draws triangles `tris` ([T*3] vertex indices) with vertex screen positions `screen` ([V*3]: x, y
  * pixels, z depth) and vertex colours `colour` ([V*3], 0..1). Triangles with `flat[t] = 1` use
@@ -44,16 +50,15 @@ export function rasterize(
     let cx = screen[ic * 3], cy = screen[ic * 3 + 1];
     let area = (bx - ax) * (cy - ay) - (cx - ax) * (by - ay);
     if (area >= 0) continue; // back face (or degenerate)
-    let i1 = ib, i2 = ic;
     // Swap b and c so the area is positive and edge functions are >= 0 inside.
-    [bx, cx] = [cx, bx];
-    [by, cy] = [cy, by];
-    [i1, i2] = [i2, i1];
+    const i1 = ic, i2 = ib;
+    let tmp = bx; bx = cx; cx = tmp;
+    tmp = by; by = cy; cy = tmp;
     area = -area;
-    let minX = Math.max(0, Math.ceil(Math.min(ax, bx, cx) - 0.5));
-    let maxX = Math.min(W - 1, Math.floor(Math.max(ax, bx, cx) - 0.5));
-    let minY = Math.max(0, Math.ceil(Math.min(ay, by, cy) - 0.5));
-    let maxY = Math.min(H - 1, Math.floor(Math.max(ay, by, cy) - 0.5));
+    const minX = Math.max(0, Math.ceil(Math.min(ax, bx, cx) - 0.5));
+    const maxX = Math.min(W - 1, Math.floor(Math.max(ax, bx, cx) - 0.5));
+    const minY = Math.max(0, Math.ceil(Math.min(ay, by, cy) - 0.5));
+    const maxY = Math.min(H - 1, Math.floor(Math.max(ay, by, cy) - 0.5));
     if (minX > maxX || minY > maxY) continue;
     const inv = 1 / area;
     const az = screen[ia * 3 + 2], bz = screen[i1 * 3 + 2], cz = screen[i2 * 3 + 2];

@@ -10,13 +10,15 @@ import { project, type View } from "./camera.ts";
 import { type DegradeParams, degradeToBytes } from "./degrade.ts";
 import { type FaceKit, loadFaceKit, PART } from "./facekit.ts";
 import { applyGaze, blendExpression, buildIdentity, type IdentityMesh, vertexNormals } from "./mesh.ts";
-import { createFrame, rasterize } from "./rasterizer.ts";
+import { clearFrame, createFrame, type Frame, rasterize } from "./rasterizer.ts";
 import { Rng } from "./random.ts";
 
 /** Everything that decides one frame's pixels. Plain data (structured-clone safe). */
 export interface FrameSpec {
   /** Cache key of the subject (identity + appearance). */
   subjectId: number;
+  /** Cache key of the background (same scene for every frame of a sequence). */
+  backgroundId: number;
   identity: number[];
   appearance: AppearanceParams;
   /** [au, intensity 0..5 continuous, left factor, right factor]. */
@@ -57,6 +59,8 @@ export class FaceRenderer {
   private colour: Float32Array;
   private screen: Float32Array;
   private pupilTris: Uint8Array;
+  private frame: Frame | null = null;
+  private bgCache = new Map<number, Float32Array>();
 
   constructor(kit: FaceKit = loadFaceKit()) {
     this.kit = kit;
@@ -100,8 +104,10 @@ export class FaceRenderer {
     const { screen, rotation } = project(pos, kit.landmarks68, spec.view, this.screen);
     vertexNormals(pos, kit.triangles, this.normals);
     shadeVertices(kit, s.albedo, this.normals, rotation, spec.light, this.colour);
-    const frame = createFrame(size, size);
-    drawBackground(spec.background, size, frame.rgb);
+    if (!this.frame || this.frame.width !== size) this.frame = createFrame(size, size);
+    const frame = this.frame;
+    clearFrame(frame);
+    frame.rgb.set(this.background(spec, size));
     rasterize(frame, screen, this.colour, kit.triangles, this.pupilTris, [0.02, 0.02, 0.02]);
     const landmarks = new Float32Array(136);
     for (let i = 0; i < 68; i++) {
@@ -110,6 +116,18 @@ export class FaceRenderer {
       landmarks[i * 2 + 1] = screen[v * 3 + 1];
     }
     const rgb = degradeToBytes(frame.rgb, spec.degrade, new Rng(spec.noiseKey));
-    return { size, rgb, landmarks, mask: frame.mask };
+    return { size, rgb, landmarks, mask: frame.mask.slice() };
+  }
+
+  private background(spec: FrameSpec, size: number): Float32Array {
+    const key = spec.backgroundId * 4096 + size;
+    let bg = this.bgCache.get(key);
+    if (!bg) {
+      bg = new Float32Array(size * size * 3);
+      drawBackground(spec.background, size, bg);
+      if (this.bgCache.size >= 4) this.bgCache.delete(this.bgCache.keys().next().value as number);
+      this.bgCache.set(key, bg);
+    }
+    return bg;
   }
 }

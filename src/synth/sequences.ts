@@ -79,6 +79,7 @@ export function buildSequenceFrames(seed: number, subject: SubjectTraits, sequen
     });
     frames.push({
       subjectId: subject.index,
+      backgroundId: hashKey(seed, S.scene, subject.index, sequence),
       identity: subject.identity,
       appearance: subject.appearance,
       aus,

@@ -1,6 +1,7 @@
 /** Every sub-command of the CLI; add a file in this folder and list its `register` here. */
 import type { Command } from "commander";
+import { register as synth } from "./synth.ts";
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [];
+export const commands: RegisterCommand[] = [synth];
