@@ -42,14 +42,15 @@ export function sampleAppearance(rng: Rng): AppearanceParams {
   return {
     skin,
     lips: [clamp01(skin[0] * lipDark + 0.05), skin[1] * lipDark * 0.7, skin[2] * lipDark * 0.76],
-    brows: rng.chance(0.7) ? [hair[0] * 1.1 + 0.04, hair[1] * 1.1 + 0.03, hair[2] * 1.1 + 0.02] : [skin[0] * 0.35, skin[1] * 0.3, skin[2] * 0.28],
+    // Brows: mostly dark whatever the hair, sometimes the hair colour (blond brows are faint, as in life).
+    brows: rng.chance(0.3) ? [hair[0] * 1.1 + 0.04, hair[1] * 1.1 + 0.03, hair[2] * 1.1 + 0.02] : [skin[0] * 0.3, skin[1] * 0.24, skin[2] * 0.2],
     iris: rng.pick(IRIS),
     hair,
     hairline: rng.chance(0.7) ? rng.uniform(2.6, 4.4) : Infinity,
     noiseAmp: rng.uniform(0.03, 0.09),
     noiseSeed: rng.int(0, 0x7fffffff),
     blush: rng.uniform(0, 0.6),
-    browStrength: rng.uniform(0.6, 1),
+    browStrength: rng.uniform(0.75, 1),
   };
 }
 
@@ -155,8 +156,8 @@ export function sampleLighting(rng: Rng): Lighting {
   const dir: [number, number, number] = [Math.sin(theta) * Math.cos(phi), Math.sin(theta) * Math.sin(phi) * 0.8 + 0.15, Math.cos(theta)];
   const l = Math.hypot(...dir);
   const tint = rng.uniform(-0.12, 0.12);
-  const k = rng.uniform(0.75, 1.05);
-  const amb = rng.uniform(0.22, 0.42);
+  const k = rng.uniform(0.6, 0.95);
+  const amb = rng.uniform(0.18, 0.38);
   return {
     dir: [dir[0] / l, dir[1] / l, dir[2] / l],
     colour: [k * (1 + tint), k, k * (1 - tint)],
