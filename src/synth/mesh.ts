@@ -71,15 +71,16 @@ function fitSphereCentre(pos: Float32Array, verts: number[]): Float64Array {
 }
 
 /**
- * Identity mesh + Σ w_j expression_j, written into `out` ([V*3] float32 cm). Shapes with weight 0
- * are skipped, so a frame costs about (active shapes) x Ve x 3 multiply-adds.
+ * Identity mesh + Σ w_j expression_j, written into `out` ([V*3] float32 cm). Shapes with weight
+ * below 0.002 are skipped (they move no vertex by more than ~0.01 cm, far below a pixel), so a
+ * frame costs about (active shapes) x Ve x 3 multiply-adds.
  */
 export function blendExpression(kit: FaceKit, id: IdentityMesh, weights: Float32Array, out: Float32Array): Float32Array {
   out.set(id.positions);
   const n = kit.numExprVertices * 3;
   for (let j = 0; j < weights.length; j++) {
     const w = weights[j];
-    if (w === 0) continue;
+    if (w < 0.002) continue;
     const d = kit.expression[j];
     for (let k = 0; k < n; k++) out[k] += w * d[k];
   }
