@@ -110,7 +110,10 @@ export async function generateSynthDataset(o: SynthOptions): Promise<SynthResult
         if (style === "bp4d") writeBp4dOcc(out, video);
         else writeDisfaLabels(out, video);
         writeGroundTruth(out, video);
-        pendingVideos.push(Promise.all(batches).then((lms) => void writeLandmarks(out, video, lms.flat())));
+        const written = Promise.all(batches).then((lms) => void writeLandmarks(out, video, lms.flat()));
+        // Awaited below; the no-op handler only stops Node reporting an early failure as unhandled.
+        written.catch(() => undefined);
+        pendingVideos.push(written);
       }
     }
     await Promise.all(pendingVideos);
