@@ -23,6 +23,8 @@ export interface AppearanceParams {
   blush: number;
   /** Brow paint strength 0..1 (thin/light brows to heavy). */
   browStrength: number;
+  /** Darkening of the upper-lid margin (lashes), 0..1. */
+  lashes: number;
 }
 
 const SKIN_TONES: RGB[] = [
@@ -51,6 +53,7 @@ export function sampleAppearance(rng: Rng): AppearanceParams {
     noiseSeed: rng.int(0, 0x7fffffff),
     blush: rng.uniform(0, 0.6),
     browStrength: rng.uniform(0.75, 1),
+    lashes: rng.uniform(0.45, 0.8),
   };
 }
 
@@ -100,6 +103,19 @@ export function buildAlbedo(kit: FaceKit, rest: Float32Array, a: AppearanceParam
     [PART.sclera]: c.sclera,
     [PART.iris]: a.iris,
   };
+  // Upper-lid margins (iBUG 36-39 and 42-45): painted dark as lashes/liner so the eyes read at 256².
+  const lids = [[36, 37, 38, 39], [42, 43, 44, 45]].flatMap((ids) =>
+    ids.slice(1).map((id, i) => [lm(ids[i]), lm(id)].map((o) => [rest[o], rest[o + 1], rest[o + 2]])),
+  );
+  const lidDistance = (x: number, y: number, z: number): number => {
+    let best = Infinity;
+    for (const [a, b] of lids) {
+      const ux = b[0] - a[0], uy = b[1] - a[1], uz = b[2] - a[2];
+      const t = clamp01(((x - a[0]) * ux + (y - a[1]) * uy + (z - a[2]) * uz) / (ux * ux + uy * uy + uz * uz));
+      best = Math.min(best, Math.hypot(x - a[0] - t * ux, y - a[1] - t * uy, z - a[2] - t * uz));
+    }
+    return best;
+  };
   for (let v = 0; v < V; v++) {
     const part = kit.vertexPart[v];
     const x = rest[v * 3], y = rest[v * 3 + 1], z = rest[v * 3 + 2];
@@ -135,6 +151,10 @@ export function buildAlbedo(kit: FaceKit, rest: Float32Array, a: AppearanceParam
         const k = 0.8 + 0.4 * fine.next();
         r *= k; g *= k; b *= k;
       }
+    }
+    if (part === PART.skin || part === PART.eyeSocket) {
+      const lash = a.lashes * clamp01(1 - lidDistance(x, y, z) / 0.22);
+      r *= 1 - lash; g *= 1 - lash; b *= 1 - lash;
     }
     out[v * 3] = r; out[v * 3 + 1] = g; out[v * 3 + 2] = b;
   }
