@@ -2,7 +2,8 @@
 import type { Command } from "commander";
 import { register as inspect } from "./inspect.ts";
 import { register as prepare } from "./prepare.ts";
+import { register as synth } from "./synth.ts";
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [prepare, inspect];
+export const commands: RegisterCommand[] = [synth, prepare, inspect];
