@@ -1,9 +1,11 @@
 /** Every sub-command of the CLI; add a file in this folder and list its `register` here. */
 import type { Command } from "commander";
+import { register as demo } from "./demo.ts";
+import { register as doctor } from "./doctor.ts";
 import { register as inspect } from "./inspect.ts";
 import { register as prepare } from "./prepare.ts";
 import { register as synth } from "./synth.ts";
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [synth, prepare, inspect];
+export const commands: RegisterCommand[] = [demo, synth, prepare, inspect, doctor];
