@@ -9,12 +9,16 @@
 //   version()               sync; -> libtorch version string
 //   buildConfig()           sync; -> at::show_config() text (BLAS, OpenMP, CPU capability)
 //   liveTensors()           sync; -> number of native tensor handles not yet released
+//   getRngState()           sync; -> Uint8Array: the CPU generator's state (for exact resume)
+//   setRngState(bytes)      sync; restores getRngState() output; throws on a malformed state
 #include "common.h"
 
 #include <ATen/Parallel.h>
 #include <ATen/Version.h>
 #include <ATen/core/grad_mode.h>
 #include <torch/version.h>
+
+#include <cstring>
 
 namespace aunce {
 
@@ -80,7 +84,34 @@ static Napi::Value LiveTensors(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), double(liveTensorCount()));
 }
 
+static Napi::Value GetRngState(const Napi::CallbackInfo& info) {
+  auto gen = at::detail::getDefaultCPUGenerator();
+  at::Tensor st;
+  {
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    st = gen.get_state();
+  }
+  return Napi::Buffer<uint8_t>::Copy(info.Env(), st.data_ptr<uint8_t>(), size_t(st.numel()));
+}
+
+static Napi::Value SetRngState(const Napi::CallbackInfo& info) {
+  if (info.Length() < 1 || !info[0].IsTypedArray()) throw Napi::TypeError::New(info.Env(), "setRngState: expected a Uint8Array");
+  auto ta = info[0].As<Napi::TypedArray>();
+  at::Tensor st = at::empty({int64_t(ta.ByteLength())}, at::kByte);
+  std::memcpy(st.data_ptr(), static_cast<uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset(), ta.ByteLength());
+  auto gen = at::detail::getDefaultCPUGenerator();
+  try {
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    gen.set_state(st);
+  } catch (const std::exception& e) {
+    throw Napi::Error::New(info.Env(), "setRngState: " + shortError(e));
+  }
+  return info.Env().Undefined();
+}
+
 void InitRuntime(Napi::Env env, Napi::Object exports) {
+  exports.Set("getRngState", Napi::Function::New(env, GetRngState, "getRngState"));
+  exports.Set("setRngState", Napi::Function::New(env, SetRngState, "setRngState"));
   exports.Set("manualSeed", Napi::Function::New(env, ManualSeed, "manualSeed"));
   exports.Set("setNumThreads", Napi::Function::New(env, SetNumThreads, "setNumThreads"));
   exports.Set("getNumThreads", Napi::Function::New(env, GetNumThreads, "getNumThreads"));

@@ -120,14 +120,18 @@ export class DataLoader {
     return this.shuffle ? new Rng(this.seed, epoch, SHUFFLE_STREAM).permutation(n) : Array.from({ length: n }, (_, i) => i);
   }
 
-  /** Iterates the batches of `epoch`; one epoch at a time per loader. */
-  async *epoch(epoch: number): AsyncGenerator<Batch> {
+  /**
+   * Iterates the batches of `epoch` from batch `startBatch` on (a resumed run skips the batches it
+   * already trained on without rendering them); one epoch at a time per loader.
+   */
+  async *epoch(epoch: number, startBatch = 0): AsyncGenerator<Batch> {
     if (this.busy) throw new Error("DataLoader.epoch: another epoch is still being iterated on this loader");
     this.busy = true;
     const order = this.order(epoch);
     const total = this.batchesPerEpoch;
     const pending: Promise<Batch>[] = [];
-    let submitted = 0;
+    if (!Number.isInteger(startBatch) || startBatch < 0) throw new RangeError(`DataLoader.epoch: startBatch must be a non-negative integer, received ${startBatch}`);
+    let submitted = Math.min(startBatch, total);
     const submit = () => {
       const b = submitted++;
       const p = this.renderBatch(epoch, b, order.slice(b * this.batchSize, (b + 1) * this.batchSize), this.slots[b % this.slots.length]);
@@ -138,7 +142,7 @@ export class DataLoader {
     };
     try {
       while (submitted < total && pending.length <= this.prefetch) submit();
-      for (let b = 0; b < total; b++) {
+      for (let b = Math.min(startBatch, total); b < total; b++) {
         const batch = await pending.shift()!;
         yield batch;
         // The consumer is done with batch b: its slot may now take batch b + prefetch + 1.

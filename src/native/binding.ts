@@ -73,6 +73,8 @@ export interface Binding {
   version(): string;
   buildConfig(): string;
   liveTensors(): number;
+  getRngState(): Uint8Array;
+  setRngState(state: Uint8Array): void;
 }
 
 /** The loaded addon (loaded once, on first import). */

@@ -6,6 +6,14 @@ import { binding } from "../native/binding.ts";
 export function manualSeed(seed: number): void {
   binding.manualSeed(seed);
 }
+/** The CPU generator's state (dropout, drop-path and init draws), for exact resume. */
+export function getRngState(): Uint8Array {
+  return binding.getRngState();
+}
+/** Restores a state from `getRngState()`. */
+export function setRngState(state: Uint8Array): void {
+  binding.setRngState(state);
+}
 /** Intra-op threads; defaults to the core count at load (env AUNCE_NUM_THREADS overrides). */
 export function setNumThreads(n: number): void {
   binding.setNumThreads(n);

@@ -54,6 +54,15 @@ describe("DataLoader", () => {
     for (const l of loaders) await l.close();
   });
 
+  it("resumes an epoch at a batch with the batches an uninterrupted epoch gives from there", async () => {
+    const full = await collect(make({ workers: 0, prefetch: 1 }), 2);
+    const resumed: ReturnType<typeof copy>[] = [];
+    for await (const b of make({ workers: 0, prefetch: 1 }).epoch(2, 1)) resumed.push(copy(b));
+    assert.equal(resumed.length, full.length - 1);
+    assert.deepEqual(resumed, full.slice(1));
+    await assert.rejects(make({ workers: 0 }).epoch(0, -1).next(), /startBatch must be a non-negative integer/);
+  });
+
   it("gives the same batches for any worker count and prefetch depth", async () => {
     const a = await collect(make({ workers: 0, prefetch: 0 }), 3);
     const b = await collect(make({ workers: 2, prefetch: 3 }), 3);

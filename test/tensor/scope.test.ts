@@ -50,3 +50,19 @@ describe("tidy", () => {
     assert.equal(scopeDepth(), 0);
   });
 });
+
+describe("random state", () => {
+  it("getRngState/setRngState replay the same draws; a bad state is an Error", async () => {
+    const { getRngState, setRngState, manualSeed, rand } = await import("../../src/tensor/index.ts");
+    manualSeed(7);
+    const state = getRngState();
+    const a = rand([5]);
+    setRngState(state);
+    const b = rand([5]);
+    assert.deepEqual(Array.from(a.data() as Float32Array), Array.from(b.data() as Float32Array));
+    const c = rand([5]);
+    assert.notDeepEqual(Array.from(c.data() as Float32Array), Array.from(a.data() as Float32Array));
+    assert.throws(() => setRngState(new Uint8Array(3)), /setRngState: /);
+    for (const t of [a, b, c]) t.dispose();
+  });
+});
