@@ -11,6 +11,7 @@ export { splitFolds, writePrepared } from "./prepare.ts";
 export { formatSummary, type PrepareSummary } from "./summary.ts";
 export { AuDataset } from "./dataset.ts";
 export { DataLoader, type Batch, type LoaderOptions } from "./loader.ts";
+export { batchToTensors, type BatchTensors } from "./to-tensors.ts";
 export { Rng } from "./rng.ts";
 export { DEFAULT_AUGMENT, sampleAugmentParams, type AugmentConfig, type AugmentParams } from "./transforms/params.ts";
 export { augmentView, testView } from "./transforms/pipeline.ts";

@@ -1,0 +1,89 @@
+/**
+ * The evaluation commands' work, callable from the CLI and the demo: load a checkpoint, open the
+ * fold it was trained on, evaluate, write the report.
+ */
+import { readFileSync } from "node:fs";
+import { AuDataset, ausOf } from "../data/index.ts";
+import { loadModelCheckpoint } from "../models/io.ts";
+import type { TrainConfig } from "../train/config.ts";
+import { dataSource } from "../train/trainer.ts";
+import { evaluateScoreModel, writeReport } from "./evaluate.ts";
+import { linearEval, type LinearEvalResult } from "./linear-eval.ts";
+import type { Metrics } from "./metrics.ts";
+import { f1Table, meanOverFolds } from "./report.ts";
+
+async function openRun(checkpoint: string) {
+  const { model, meta } = await loadModelCheckpoint(checkpoint);
+  const cfg = (meta.config as { train?: TrainConfig }).train;
+  if (!cfg) {
+    model.dispose();
+    throw new Error(`${checkpoint} was not written by \`aunce train\` (no training config inside)`);
+  }
+  const src = dataSource(cfg);
+  const opts = src.dataset ? { dataset: src.dataset } : {};
+  const train = AuDataset.open(src.dir, cfg.fold, "train", opts);
+  const test = AuDataset.open(src.dir, cfg.fold, "test", opts);
+  return { model, cfg, train, test, aus: ausOf(train.dataset) };
+}
+
+function lossCurve(runDir: string): number[] {
+  try {
+    return readFileSync(`${runDir}/log.jsonl`, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l)).filter((e) => e.event === "step").map((e) => e.loss as number);
+  } catch {
+    return [];
+  }
+}
+
+/** Linear evaluation of an AUNCE run's checkpoint; writes the report into `out`. */
+export async function runLinearEval(checkpoint: string, o: { epochs?: number; batchSize?: number; lr?: number; workers?: number; out: string; onProgress?: (stage: string, done: number, total: number) => void }): Promise<{ result: LinearEvalResult; table: string; out: string }> {
+  const run = await openRun(checkpoint);
+  try {
+    const result = await linearEval(run.model, run.aus, run.train, run.test, { epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, workers: o.workers, cropSize: run.cfg.crop_size, seed: run.cfg.seed, onProgress: o.onProgress });
+    const columns = [{ name: `AUNCE linear eval, fold ${run.cfg.fold}`, metrics: result.selected.test }];
+    writeReport(o.out, {
+      title: `AUNCE linear evaluation — ${run.cfg.backbone}, ${run.cfg.dataset} fold ${run.cfg.fold}`,
+      columns,
+      curves: [{ name: "AUNCE pre-training", values: lossCurve(checkpoint.replace(/\/[^/]+$/, "")) }, { name: "linear heads (per epoch)", values: result.history.map((h) => h.loss) }],
+      notes: [
+        `epoch ${result.selected.epoch} selected on validation subjects ${result.valSubjects.join(", ")} (held out of the training fold)`,
+        `the reference's selection (best TEST epoch ${result.referenceSelection.epoch}, optimistic) gives mean F1 ${(100 * result.referenceSelection.test.meanF1).toFixed(1)}`,
+      ],
+      extra: { fold: run.cfg.fold, selectedEpoch: result.selected.epoch, validation: result.selected.val, referenceSelection: result.referenceSelection, history: result.history },
+    });
+    result.head.dispose();
+    return { result, table: f1Table(columns), out: o.out };
+  } finally {
+    run.model.dispose();
+  }
+}
+
+/** Test metrics of a supervised run's checkpoint; writes the report into `out`. */
+export async function runEvaluate(checkpoint: string, o: { tune?: boolean; workers?: number; out: string }): Promise<{ metrics: Metrics; table: string; out: string }> {
+  const run = await openRun(checkpoint);
+  try {
+    const r = await evaluateScoreModel(run.model, run.aus, run.train, run.test, { cropSize: run.cfg.crop_size, tune: o.tune, seed: run.cfg.seed, workers: o.workers });
+    const columns = [{ name: `supervised, fold ${run.cfg.fold}${o.tune ? " (tuned thresholds)" : ""}`, metrics: r.test }];
+    writeReport(o.out, {
+      title: `ME-GraphAU stage-1 baseline — ${run.cfg.backbone}, ${run.cfg.dataset} fold ${run.cfg.fold}`,
+      columns,
+      curves: [{ name: "supervised training", values: lossCurve(checkpoint.replace(/\/[^/]+$/, "")) }],
+      extra: { fold: run.cfg.fold, thresholds: r.thresholds },
+    });
+    return { metrics: r.test, table: f1Table(columns), out: o.out };
+  } finally {
+    run.model.dispose();
+  }
+}
+
+/** Averages finished evaluations (their metrics.json) over folds into one report. */
+export function averageRuns(files: string[], out: string): { metrics: Metrics; table: string; out: string } {
+  const folds = files.map((f) => {
+    const j = JSON.parse(readFileSync(f, "utf8")) as { results: { name: string; metrics: Metrics }[] };
+    if (!j.results?.[0]?.metrics) throw new Error(`${f}: not a metrics.json from aunce linear-eval/evaluate`);
+    return j.results[0];
+  });
+  const mean = meanOverFolds(folds.map((f) => f.metrics));
+  const columns = [...folds, { name: `mean of ${folds.length}`, metrics: mean }];
+  writeReport(out, { title: `Mean over ${folds.length} folds`, columns });
+  return { metrics: mean, table: f1Table(columns), out };
+}

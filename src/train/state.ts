@@ -1,0 +1,55 @@
+/**
+ * Training checkpoints: the model with its metadata plus everything an exact resume needs —
+ * epoch and next batch, step count, optimizer moments, libtorch's RNG state — in one safetensors
+ * file written atomically (see src/models/checkpoint/aunce-format.ts).
+ */
+import { existsSync } from "node:fs";
+import { MEAN, STD } from "../data/index.ts";
+import type { AuModel } from "../models/au-model.ts";
+import type { AuModelSpec } from "../models/registry.ts";
+import { saveModelCheckpoint } from "../models/io.ts";
+import { readAunceCheckpoint } from "../models/checkpoint/index.ts";
+import type { Optimizer } from "../nn/index.ts";
+import { getRngState } from "../tensor/index.ts";
+import type { TrainConfig } from "./config.ts";
+
+/** Where a run stands; saved in every checkpoint. */
+export interface Progress {
+  epoch: number;
+  /** Next batch of `epoch` to train on. */
+  batch: number;
+  step: number;
+}
+
+export interface ResumeState extends Progress {
+  optimizer: Uint8Array;
+  rng: Uint8Array;
+  config: TrainConfig;
+}
+
+const bytesTensor = (b: Uint8Array) => ({ dtype: "uint8" as const, shape: [b.length], data: b });
+
+/** Saves model + training state to `path` (atomic). */
+export async function saveTrainingCheckpoint(path: string, model: AuModel, spec: AuModelSpec, aus: readonly number[], config: TrainConfig, opt: Optimizer, progress: Progress): Promise<void> {
+  await saveModelCheckpoint(
+    path,
+    model,
+    { aus: [...aus], normalisation: { mean: [...MEAN], std: [...STD] }, config: { model: spec, train: { ...config } } },
+    {
+      state: { ...progress, kind: config.supervised ? "supervised" : "aunce" },
+      tensors: new Map([["optimizer", bytesTensor(opt.stateBytes())], ["rng", bytesTensor(getRngState())]]),
+    },
+  );
+}
+
+/** Reads the resume state of a checkpoint (the weights are loaded separately). */
+export async function readResumeState(path: string): Promise<ResumeState> {
+  if (!existsSync(path)) throw new Error(`no checkpoint to resume from at ${path}`);
+  const ck = await readAunceCheckpoint(path);
+  const t = ck.training;
+  const opt = t?.tensors?.get("optimizer");
+  const rng = t?.tensors?.get("rng");
+  if (!t || !opt || !rng) throw new Error(`${path} holds no training state (it is a model-only checkpoint)`);
+  const s = t.state as unknown as Progress;
+  return { epoch: s.epoch, batch: s.batch, step: s.step, optimizer: opt.data, rng: rng.data, config: (ck.meta.config as { train: TrainConfig }).train };
+}

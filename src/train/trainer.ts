@@ -1,0 +1,184 @@
+/**
+ * The training loop, in nanoGPT's order: data -> model -> optimizer -> loop -> checkpoint.
+ * AUNCE pre-training (two views, two forward passes, the AUNCE loss) or, with `supervised`, the
+ * ME-GraphAU stage-1 baseline (one view, weighted asymmetric loss). Exact resume: data order,
+ * augmentations, the AUNCE positive-type draws, dropout/drop-path draws, optimizer moments and
+ * the lr schedule all come back as they were.
+ */
+import { existsSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { join, resolve } from "node:path";
+import { AuDataset, DataLoader, Rng, ausOf, batchToTensors, parseDatasetName, type DatasetName } from "../data/index.ts";
+import { aunceLoss, weightedAsymmetricLoss } from "../losses/index.ts";
+import type { AuModel } from "../models/au-model.ts";
+import { loadPretrained, loadRawIntoModule } from "../models/io.ts";
+import { createAuModel, type AuModelSpec } from "../models/registry.ts";
+import { readAunceCheckpoint } from "../models/checkpoint/index.ts";
+import { AdamW } from "../nn/index.ts";
+import { fromArray, manualSeed, setRngState, tidy, type Tensor } from "../tensor/index.ts";
+import { deviceOf, type TrainConfig } from "./config.ts";
+import { JsonlLog, prepareRunDir, writeJsonAtomic } from "./run-dir.ts";
+import { learningRate } from "./schedule.ts";
+import { readResumeState, saveTrainingCheckpoint, type Progress } from "./state.ts";
+
+/** Events a caller (the CLI's progress bar, tests) can listen to. */
+export interface TrainEvents {
+  start?(info: { stepsPerEpoch: number; totalSteps: number; step: number; parameters: number; runDir: string }): void;
+  step?(s: { epoch: number; batch: number; step: number; loss: number; lr: number; imagesPerSec: number }): void;
+  epoch?(e: { epoch: number; meanLoss: number }): void;
+  checkpoint?(path: string): void;
+}
+
+export interface TrainResult {
+  runDir: string;
+  checkpoint: string;
+  steps: number;
+  stopped: "done" | "interrupted" | "max_steps";
+  /** The loss of every step this call ran, in order. */
+  losses: number[];
+}
+
+/** The run folder of a config: <out_dir>/<exp_name>. */
+export const runDirOf = (c: TrainConfig) => resolve(c.out_dir, c.exp_name);
+
+/** The dataset name and prepared folder a config points at. */
+export function dataSource(c: TrainConfig): { dir: string; dataset?: DatasetName } {
+  const upper = c.dataset.toUpperCase();
+  if (upper === "BP4D" || upper === "DISFA") return { dir: c.data_root, dataset: parseDatasetName(upper) };
+  return { dir: c.dataset };
+}
+
+/** The network a config trains. */
+export function modelSpec(c: TrainConfig, numAus: number): AuModelSpec {
+  return { backbone: c.backbone, numAus, method: c.supervised ? "megraphau" : "aunce", backboneOptions: { dropPath: c.drop_path } };
+}
+
+/** Trains per `config`; with `resume`, continues the run in <out_dir>/<exp_name> exactly. */
+export async function train(config: TrainConfig, opts: { resume?: boolean; events?: TrainEvents; signal?: AbortSignal } = {}): Promise<TrainResult> {
+  const runDir = runDirOf(config);
+  const ckptPath = join(runDir, "last.safetensors");
+  let resume: Awaited<ReturnType<typeof readResumeState>> | undefined;
+  if (opts.resume) {
+    resume = await readResumeState(ckptPath);
+    // The saved recipe wins (a resumed run must be the same run); only the stopping point may change.
+    config = { ...resume.config, max_steps: config.max_steps, epochs: config.epochs };
+  } else if (existsSync(ckptPath)) {
+    throw new Error(`${runDir} already holds a run; continue it with --resume or choose another --exp_name`);
+  }
+  const device = deviceOf(config);
+  if (device !== "cpu") throw new Error(`device ${device}: this build trains on the CPU; build against a CUDA libtorch (LIBTORCH_DIR) for GPU training`);
+
+  // data
+  const src = dataSource(config);
+  const ds = AuDataset.open(src.dir, config.fold, "train", src.dataset ? { dataset: src.dataset } : {});
+  const aus = ausOf(ds.dataset);
+  const loader = new DataLoader(ds, {
+    batchSize: config.batch_size, mode: "train", views: config.supervised ? 1 : 2, seed: config.seed, dropLast: true,
+    workers: config.workers || availableParallelism(), augment: { cropSize: config.crop_size },
+  });
+  if (loader.batchesPerEpoch === 0) throw new Error(`training fold ${config.fold} has ${ds.length} images, fewer than one batch of ${config.batch_size}`);
+
+  // model and optimizer
+  manualSeed(config.seed);
+  const spec = modelSpec(config, aus.length);
+  const model: AuModel = createAuModel(spec);
+  const opt = new AdamW(model.parameters(), { lr: config.lr, betas: config.betas, weightDecay: config.weight_decay });
+  const weights = ds.weights ? fromArray(Float32Array.from(ds.weights), [ds.weights.length]) : null;
+  try {
+    prepareRunDir(runDir, 3 * model.numParameters() * 4 + 2 ** 20);
+    if (resume) {
+      loadRawIntoModule(model, (await readAunceCheckpoint(ckptPath)).model, { strict: true, source: ckptPath });
+      opt.loadStateBytes(resume.optimizer);
+      setRngState(resume.rng);
+    } else if (config.pretrained) {
+      await loadPretrained(model, config.pretrained);
+    }
+    writeJsonAtomic(join(runDir, "config.json"), config);
+    const log = new JsonlLog(join(runDir, "log.jsonl"));
+    log.write({ event: resume ? "resume" : "start", step: resume?.step ?? 0, config });
+
+    const perEpoch = loader.batchesPerEpoch;
+    const total = config.epochs * perEpoch;
+    let p: Progress = resume ? { epoch: resume.epoch, batch: resume.batch, step: resume.step } : { epoch: 0, batch: 0, step: 0 };
+    opts.events?.start?.({ stepsPerEpoch: perEpoch, totalSteps: total, step: p.step, parameters: model.numParameters(), runDir });
+    const save = async () => {
+      await saveTrainingCheckpoint(ckptPath, model, spec, aus, config, opt, p);
+      log.write({ event: "checkpoint", ...p });
+      opts.events?.checkpoint?.(ckptPath);
+    };
+    const losses: number[] = [];
+    model.train();
+    for (; p.epoch < config.epochs; p = { epoch: p.epoch + 1, batch: 0, step: p.step }) {
+      const lr = learningRate(config.lr, p.epoch, config.epochs, config.lr_decay_last_epochs);
+      opt.setLr(lr);
+      let epochLoss = 0;
+      let epochSteps = 0;
+      let t0 = performance.now();
+      for await (const batch of loader.epoch(p.epoch, p.batch)) {
+        if (opts.signal?.aborted) {
+          await save();
+          log.write({ event: "interrupted", ...p });
+          return { runDir, checkpoint: ckptPath, steps: p.step, stopped: "interrupted", losses };
+        }
+        const bt = batchToTensors(batch);
+        let loss: number;
+        try {
+          loss = tidy(() => {
+            opt.zeroGrad();
+            const labels = bt.labels.clampMin(0); // masked (-1) AUs count as absent
+            let l: Tensor;
+            if (config.supervised) {
+              l = weightedAsymmetricLoss(model.forward(bt.views[0]), labels, weights);
+            } else {
+              // One uniform draw per AU per step, keyed by (seed, step) so a resumed run redraws the same.
+              const rng = new Rng(config.seed, p.step, 0x41554e43);
+              const draws = aus.map(() => rng.next());
+              const z1 = model.forward(bt.views[0]);
+              const z2 = model.forward(bt.views[1]);
+              l = aunceLoss(z1, z2, labels, { temperature: config.temperature, draws });
+            }
+            const value = l.item();
+            if (!Number.isFinite(value)) return value;
+            l.backward();
+            return value;
+          });
+        } finally {
+          bt.dispose();
+        }
+        if (!Number.isFinite(loss)) {
+          log.write({ event: "non-finite-loss", loss: String(loss), ...p });
+          throw new Error(`loss became ${loss} at epoch ${p.epoch}, batch ${p.batch} (step ${p.step}); stopped without updating the weights. ` +
+            `The last good checkpoint is ${existsSync(ckptPath) ? ckptPath : "(none yet)"}; try a lower --lr.`);
+        }
+        opt.step();
+        losses.push(loss);
+        epochLoss += loss;
+        epochSteps++;
+        p = { epoch: p.epoch, batch: p.batch + 1, step: p.step + 1 };
+        const now = performance.now();
+        const imagesPerSec = (batch.shape[0] * batch.views.length * 1000) / (now - t0);
+        t0 = now;
+        log.write({ event: "step", epoch: p.epoch, batch: p.batch - 1, step: p.step, loss, lr });
+        opts.events?.step?.({ epoch: p.epoch, batch: p.batch - 1, step: p.step, loss, lr, imagesPerSec });
+        if (config.checkpoint_every > 0 && p.step % config.checkpoint_every === 0) await save();
+        if (config.max_steps > 0 && p.step >= config.max_steps) {
+          await save();
+          return { runDir, checkpoint: ckptPath, steps: p.step, stopped: "max_steps", losses };
+        }
+      }
+      if (epochSteps > 0) {
+        log.write({ event: "epoch", epoch: p.epoch, meanLoss: epochLoss / epochSteps });
+        opts.events?.epoch?.({ epoch: p.epoch, meanLoss: epochLoss / epochSteps });
+      }
+      p = { epoch: p.epoch, batch: perEpoch, step: p.step };
+      await save();
+    }
+    log.write({ event: "done", step: p.step });
+    return { runDir, checkpoint: ckptPath, steps: p.step, stopped: "done", losses };
+  } finally {
+    weights?.dispose();
+    opt.dispose();
+    model.dispose();
+    await loader.close();
+  }
+}
