@@ -42,7 +42,7 @@ function register(e: Entry): void {
 
 for (const name of Object.keys(resnetVariants)) {
   register({
-    name, family: "resnet", inputSize: 224, test: name.endsWith("_tiny"), meGraphAuWidth: 1 / 4,
+    name, family: "resnet", inputSize: name.endsWith("_tiny") ? 64 : 224, test: name.endsWith("_tiny"), meGraphAuWidth: 1 / 4,
     create: (o) => {
       const over: Partial<ResNetConfig> = {};
       if (o.numClasses !== undefined) over.numClasses = o.numClasses;
