@@ -1,0 +1,39 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createResNet } from "../../src/models/backbones/resnet.ts";
+import { noGrad, tidy } from "../../src/tensor/index.ts";
+import { readFixture, type EncodedTensor } from "../helpers/fixtures.ts";
+import { keylists } from "./checkpoint/helpers.ts";
+import { describeState, detFill, detInput, relErr } from "./helpers.ts";
+
+const fx = readFixture<Record<string, EncodedTensor>>("models/resnet.json");
+
+for (const name of ["resnet18", "resnet50"]) {
+  test(`${name}: state-dict keys, order, dtypes and shapes equal torchvision's recorded list`, () => {
+    const m = createResNet(name);
+    try {
+      assert.deepEqual(describeState(m), keylists.lists[`torchvision_${name}`]);
+    } finally {
+      m.dispose();
+    }
+  });
+}
+
+test("resnet18 equals torchvision on the same weights (64x64: eval logits and tokens, train-mode tokens and running stats)", () => {
+  const m = createResNet("resnet18");
+  detFill(m);
+  const x = detInput([2, 3, 64, 64]);
+  noGrad(() => tidy(() => {
+    m.eval();
+    const logits = m.forward(x);
+    assert.ok(relErr(logits, fx.logits_eval) < 1e-4, `logits ${relErr(logits, fx.logits_eval)}`);
+    const tok = m.forwardTokens(x);
+    assert.ok(relErr(tok, fx.tokens_eval) < 1e-4, `eval tokens ${relErr(tok, fx.tokens_eval)}`);
+    m.train();
+    const tokTrain = m.forwardTokens(x);
+    assert.ok(relErr(tokTrain, fx.tokens_train) < 1e-4, `train tokens ${relErr(tokTrain, fx.tokens_train)}`);
+    assert.ok(relErr(m.bn1.running_mean!, fx.bn1_running_mean_after_train) < 1e-5);
+  }));
+  x.dispose();
+  m.dispose();
+});
