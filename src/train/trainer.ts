@@ -12,7 +12,7 @@ import { AuDataset, DataLoader, Rng, ausOf, batchToTensors, parseDatasetName, ty
 import { aunceLoss, weightedAsymmetricLoss } from "../losses/index.ts";
 import type { AuModel } from "../models/au-model.ts";
 import { loadPretrained, loadRawIntoModule } from "../models/io.ts";
-import { createAuModel, type AuModelSpec } from "../models/registry.ts";
+import { createAuModel, modelInfo, type AuModelSpec } from "../models/registry.ts";
 import { readAunceCheckpoint } from "../models/checkpoint/index.ts";
 import { AdamW } from "../nn/index.ts";
 import { fromArray, manualSeed, setRngState, tidy, type Tensor } from "../tensor/index.ts";
@@ -50,7 +50,9 @@ export function dataSource(c: TrainConfig): { dir: string; dataset?: DatasetName
 
 /** The network a config trains. */
 export function modelSpec(c: TrainConfig, numAus: number): AuModelSpec {
-  return { backbone: c.backbone, numAus, method: c.supervised ? "megraphau" : "aunce", backboneOptions: { dropPath: c.drop_path } };
+  // Stochastic depth and the build size are Swin options; ResNets have neither.
+  const swin = modelInfo(c.backbone).family === "swin";
+  return { backbone: c.backbone, numAus, method: c.supervised ? "megraphau" : "aunce", ...(swin ? { backboneOptions: { dropPathRate: c.drop_path, imgSize: c.crop_size } } : {}) };
 }
 
 /** Trains per `config`; with `resume`, continues the run in <out_dir>/<exp_name> exactly. */
