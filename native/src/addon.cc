@@ -63,20 +63,14 @@ static Napi::Value FromBytes(const Napi::CallbackInfo& info) {
   const uint8_t* src = nullptr;
   size_t len = 0;
   Napi::Value v = info.Length() > 0 ? info[0] : env.Undefined();
-  if (v.IsTypedArray()) {
-    auto ta = v.As<Napi::TypedArray>();
-    src = static_cast<const uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
-    len = ta.ByteLength();
-  } else if (v.IsDataView()) {
-    auto dv = v.As<Napi::DataView>();
-    src = static_cast<const uint8_t*>(dv.ArrayBuffer().Data()) + dv.ByteOffset();
-    len = dv.ByteLength();
-  } else if (v.IsArrayBuffer()) {
-    auto ab = v.As<Napi::ArrayBuffer>();
-    src = static_cast<const uint8_t*>(ab.Data());
-    len = ab.ByteLength();
-  } else {
-    a.fail(0, "a typed array, DataView or ArrayBuffer");
+  if (!viewBytes(v, &src, &len)) {
+    if (v.IsArrayBuffer()) {
+      auto ab = v.As<Napi::ArrayBuffer>();
+      src = static_cast<const uint8_t*>(ab.Data());
+      len = ab.ByteLength();
+    } else {
+      a.fail(0, "a typed array, DataView or ArrayBuffer");
+    }
   }
   std::vector<int64_t> shape = a.ints(1);
   for (auto s : shape) {
@@ -98,6 +92,27 @@ static Napi::Value FromBytes(const Napi::CallbackInfo& info) {
     }
   }
   return TensorWrap::Wrap(env, t);
+}
+
+bool viewBytes(Napi::Value v, const uint8_t** data, size_t* len) {
+  napi_env env = v.Env();
+  void* p = nullptr;
+  if (v.IsTypedArray()) {
+    napi_typedarray_type type;
+    size_t length = 0;
+    if (napi_get_typedarray_info(env, v, &type, &length, &p, nullptr, nullptr) != napi_ok) return false;
+    *data = static_cast<const uint8_t*>(p);
+    *len = v.As<Napi::TypedArray>().ByteLength();
+    return true;
+  }
+  if (v.IsDataView()) {
+    size_t bytes = 0;
+    if (napi_get_dataview_info(env, v, &bytes, &p, nullptr, nullptr) != napi_ok) return false;
+    *data = static_cast<const uint8_t*>(p);
+    *len = bytes;
+    return true;
+  }
+  return false;
 }
 
 static Napi::Object Init(Napi::Env env, Napi::Object exports) {

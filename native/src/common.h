@@ -130,6 +130,10 @@ void registerMathOps();
 void registerNnOps();
 void registerShapeOps();
 
+// Pointer and length of a typed array's or DataView's bytes. Works for views over
+// SharedArrayBuffers too (the data loader's batches), which Napi::ArrayBuffer cannot wrap.
+bool viewBytes(Napi::Value v, const uint8_t** data, size_t* len);
+
 // ---- exports defined in other files ----
 Napi::Function DefineOptimizer(Napi::Env env);
 void InitRuntime(Napi::Env env, Napi::Object exports);

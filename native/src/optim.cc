@@ -203,9 +203,10 @@ class OptimizerWrap : public Napi::ObjectWrap<OptimizerWrap> {
   Napi::Value LoadState(const Napi::CallbackInfo& info) {
     auto& o = opt("loadState");
     if (info.Length() < 1 || !info[0].IsTypedArray()) throw Napi::TypeError::New(info.Env(), "optimizer.loadState: expected a Uint8Array");
-    auto ta = info[0].As<Napi::TypedArray>();
-    const char* p = static_cast<const char*>(ta.ArrayBuffer().Data()) + ta.ByteOffset();
-    std::istringstream is(std::string(p, ta.ByteLength()));
+    const uint8_t* p = nullptr;
+    size_t len = 0;
+    viewBytes(info[0], &p, &len);
+    std::istringstream is(std::string(reinterpret_cast<const char*>(p), len));
     try {
       torch::serialize::InputArchive archive;
       archive.load_from(is);

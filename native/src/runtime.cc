@@ -96,9 +96,11 @@ static Napi::Value GetRngState(const Napi::CallbackInfo& info) {
 
 static Napi::Value SetRngState(const Napi::CallbackInfo& info) {
   if (info.Length() < 1 || !info[0].IsTypedArray()) throw Napi::TypeError::New(info.Env(), "setRngState: expected a Uint8Array");
-  auto ta = info[0].As<Napi::TypedArray>();
-  at::Tensor st = at::empty({int64_t(ta.ByteLength())}, at::kByte);
-  std::memcpy(st.data_ptr(), static_cast<uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset(), ta.ByteLength());
+  const uint8_t* p = nullptr;
+  size_t len = 0;
+  viewBytes(info[0], &p, &len);
+  at::Tensor st = at::empty({int64_t(len)}, at::kByte);
+  if (len) std::memcpy(st.data_ptr(), p, len);
   auto gen = at::detail::getDefaultCPUGenerator();
   try {
     std::lock_guard<std::mutex> lock(gen.mutex());

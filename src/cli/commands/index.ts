@@ -2,10 +2,13 @@
 import type { Command } from "commander";
 import { register as demo } from "./demo.ts";
 import { register as doctor } from "./doctor.ts";
+import { register as evaluate } from "./evaluate.ts";
 import { register as inspect } from "./inspect.ts";
+import { register as linearEval } from "./linear-eval.ts";
 import { register as prepare } from "./prepare.ts";
 import { register as synth } from "./synth.ts";
+import { register as train } from "./train.ts";
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [demo, synth, prepare, inspect, doctor];
+export const commands: RegisterCommand[] = [demo, synth, prepare, train, linearEval, evaluate, inspect, doctor];
