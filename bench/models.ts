@@ -9,8 +9,7 @@ import { loadavg, cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import { createModel } from "../src/models/registry.ts";
 import { aunceLoss } from "../src/losses/index.ts";
-import { normalize } from "../src/nn/index.ts";
-import { AdamW, type Module } from "../src/nn/index.ts";
+import { AdamW, normalize, type Module } from "../src/nn/index.ts";
 import { crossEntropy, engineInfo, manualSeed, rand, randint, randn, tidy } from "../src/tensor/index.ts";
 
 const reps = Number(process.argv[2] ?? 3);
