@@ -74,10 +74,10 @@ export function aunceLossPerAu(z1: Tensor, z2: Tensor, labels: Tensor, opts: Aun
     const posS = S.mul(same);
     const [posMax] = posS.maxDim(2); // the argmax gets the gradient, as torch.max(dim) does
     const posMean = posS.sum(2).div(2 * b);
-    const partner = tensor(Array.from({ length: 2 * b }, (_, i) => (i + b) % (2 * b)), { dtype: "int64" });
+    const partner = tensor(Array.from({ length: 2 * b }, (_, i) => (i + b) % (2 * b)), { dtype: "int64", device: z1.device });
     const posView = S.gather(2, partner.view([1, 2 * b, 1]).expand([n, 2 * b, 1])).squeeze(2); // S[k, i, partner(i)]
 
-    const u = tensor([...draws], { dtype: "float64" });
+    const u = tensor([...draws], { dtype: "float64", device: z1.device });
     const pick = (m: Tensor) => m.to(dtype).unsqueeze(1); // [N, 1]
     const pos = posMax.mul(pick(u.lt(t1)))
       .add(posMean.mul(pick(logicalAnd(u.ge(t1), u.lt(t2)))))
@@ -89,7 +89,7 @@ export function aunceLossPerAu(z1: Tensor, z2: Tensor, labels: Tensor, opts: Aun
     // -log(pos / (pos + neg)) = log1p(neg / pos): exact 0 when there are no negatives.
     let perAu = log1p(neg.div(pos)).mean(1); // [N]
     if (opts.classWeights) {
-      const w = Array.isArray(opts.classWeights) ? tensor([...(opts.classWeights as number[])], { dtype }) : (opts.classWeights as Tensor);
+      const w = Array.isArray(opts.classWeights) ? tensor([...(opts.classWeights as number[])], { dtype, device: z1.device }) : (opts.classWeights as Tensor);
       if (w.numel !== n) throw new RangeError(`aunceLoss: classWeights must have ${n} entries, got [${w.shape}]`);
       perAu = perAu.mul(w.reshape([n]).to(dtype));
     }

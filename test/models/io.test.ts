@@ -7,7 +7,10 @@ import { createAuModel, createModel } from "../../src/models/registry.ts";
 import { loadModelCheckpoint, loadPretrained, loadPretrainedState, loadRawIntoModule, moduleToRaw, saveModelCheckpoint } from "../../src/models/io.ts";
 import { applyKeyMap, OFFICIAL_SWIN_TO_TIMM, rawEqual, writeSafetensors, type RawStateDict } from "../../src/models/checkpoint/index.ts";
 import { noGrad, tidy } from "../../src/tensor/index.ts";
-import { detFill, detInput } from "./helpers.ts";
+import { SwinTransformer } from "../../src/models/backbones/swin.ts";
+import { readFixture, type EncodedTensor } from "../helpers/fixtures.ts";
+import { fileURLToPath } from "node:url";
+import { detFill, detInput, relErr } from "./helpers.ts";
 
 const sameState = (a: RawStateDict, b: RawStateDict) => {
   assert.deepEqual([...a.keys()], [...b.keys()]);
@@ -116,4 +119,19 @@ test("our checkpoint (safetensors + AU list, backbone, normalisation, config) ro
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test("a torch.save'd official-layout Swin ({'model': sd, 'epoch': ...}) loads strictly and reproduces PyTorch's tokens", async () => {
+  const fx = readFixture<{ pth_config: { embed: number; depths: number[]; heads: number[]; ws: number; img: number; classes: number }; pth_tokens: EncodedTensor }>("models/swin.json");
+  const c = fx.pth_config;
+  const m = new SwinTransformer({ imgSize: c.img, embedDim: c.embed, depths: c.depths, numHeads: c.heads, windowSize: c.ws, numClasses: c.classes });
+  const path = fileURLToPath(new URL("../fixtures/models/swin_small_official.pth", import.meta.url));
+  const report = await loadPretrained(m, path, { strict: true });
+  assert.deepEqual(report.missing.concat(report.unexpected), []);
+  m.eval();
+  noGrad(() => tidy(() => {
+    const tok = m.forwardFeatures(detInput([2, 3, 64, 64]));
+    assert.ok(relErr(tok, fx.pth_tokens) < 1e-4, `tokens ${relErr(tok, fx.pth_tokens)}`);
+  }));
+  m.dispose();
 });

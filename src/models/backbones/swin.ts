@@ -107,6 +107,12 @@ class WindowAttention extends Module {
     this.proj = swinLinear(dim, dim);
   }
 
+  /** The index as int64 [N*N] (a module-wide dtype conversion may have cast the buffer). */
+  private indexFlat(): Tensor {
+    const flat = this.relative_position_index.view([-1]);
+    return flat.dtype === "int64" ? flat : flat.to("int64");
+  }
+
   /** x [B*nW, N, C], mask [nW, N, N] or null -> [B*nW, N, C] */
   forward(x: Tensor, mask: Tensor | null): Tensor {
     return tidy(() => {
@@ -116,7 +122,7 @@ class WindowAttention extends Module {
       const q = qkv.select(0, 0).mul(this.scale);
       let attn = q.matmul(qkv.select(0, 1).transpose(-2, -1)); // [bw, h, n, n]
       const bias = this.relative_position_bias_table
-        .indexSelect(0, this.relative_position_index.view([-1]))
+        .indexSelect(0, this.indexFlat())
         .view([n, n, h])
         .permute([2, 0, 1]);
       attn = attn.add(bias);
