@@ -4,9 +4,9 @@
  *
  *   node --import tsx bench/data.ts [--workers 2] [--batches 12] [--images 96]
  *
- * The issue's second figure — the share of a ResNet-18 training epoch spent waiting for data — needs
- * the model: `dataWaitShare(loader, step)` below measures it for any training step; the lead wires a
- * ResNet-18 step into it (TODO(lead): call dataWaitShare with a real ResNet-18 forward/backward).
+ * The second figure is the share of a ResNet-18 training epoch spent waiting for data when both run
+ * together: `dataWaitShare(loader, step)` around a real AUNCE step (ResNet-18 backbone, two views,
+ * two forward passes, the AUNCE loss, AdamW) at batch 32 x 2 views, 224x224.
  */
 import { mkdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -105,7 +105,32 @@ export async function run(): Promise<void> {
     } finally {
       await loader.close();
     }
-    console.log("ResNet-18 data-wait share: not measured here (needs the model) — TODO(lead): dataWaitShare(loader, resnet18Step)");
+    // Data loading and a ResNet-18 AUNCE step sharing the same 2 cores.
+    const { createAuModel } = await import("../src/models/registry.ts");
+    const { aunceLoss } = await import("../src/losses/index.ts");
+    const { AdamW } = await import("../src/nn/index.ts");
+    const { tidy } = await import("../src/tensor/index.ts");
+    const { batchToTensors } = await import("../src/data/to-tensors.ts");
+    const model = createAuModel({ backbone: "resnet18", numAus: 12 });
+    const opt = new AdamW(model.parameters(), { lr: 1e-5, weightDecay: 1e-6 });
+    const trainLoader = new DataLoader(ds, { batchSize, mode: "train", views: 2, workers, prefetch: 2, dropLast: true });
+    try {
+      const step = (b: Batch) => {
+        const bt = batchToTensors(b);
+        tidy(() => {
+          opt.zeroGrad();
+          aunceLoss(model.forward(bt.views[0]), model.forward(bt.views[1]), bt.labels.clampMin(0)).backward();
+        });
+        opt.step();
+        bt.dispose();
+      };
+      const r = await dataWaitShare(trainLoader, step, 1);
+      console.log(`ResNet-18 AUNCE epoch (${trainLoader.batchesPerEpoch} steps of 32 x 2 views): ${(r.totalMs / 1000).toFixed(1)} s, waiting for data ${(r.waitMs / 1000).toFixed(2)} s = ${(100 * r.share).toFixed(1)}% (goal < 10%)`);
+    } finally {
+      await trainLoader.close();
+      opt.dispose();
+      model.dispose();
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
