@@ -1,20 +1,11 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { fileURLToPath } from "node:url";
-import { run } from "../../src/cli/main.ts";
+import { runCli } from "../helpers/cli.ts";
 
 const fx = (name: string) => fileURLToPath(new URL(`../fixtures/checkpoint/${name}`, import.meta.url));
 
-/** Runs the CLI, capturing console output. */
-async function cli(t: import("node:test").TestContext, ...args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  t.mock.method(console, "log", (...a: unknown[]) => out.push(a.join(" ")));
-  t.mock.method(console, "error", (...a: unknown[]) => err.push(a.join(" ")));
-  const code = await run(["node", "aunce", ...args]);
-  t.mock.restoreAll();
-  return { code, out: out.join("\n"), err: err.join("\n") };
-}
+const cli = runCli;
 
 test("inspect lists a .pth's tensors, totals and plain values", async (t) => {
   const r = await cli(t, "inspect", fx("nested.pth"));
