@@ -1,0 +1,48 @@
+// The training and evaluation commands end to end on a tiny SynthAU dataset.
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { before, describe, it } from "node:test";
+import { runCli } from "../helpers/cli.ts";
+import { tinyPrepared } from "../helpers/tiny-dataset.ts";
+
+let prepared: string;
+before(async () => {
+  prepared = await tinyPrepared();
+});
+
+describe("train / linear-eval / evaluate commands", () => {
+  it("train (AUNCE), linear-eval, train --supervised, evaluate, evaluate --runs", async (t) => {
+    const out = mkdtempSync(join(tmpdir(), "aunce-cli-"));
+    const common = ["--dataset", "BP4D", "--data_root", prepared, "--fold", "2", "--out_dir", out, "--backbone", "resnet_tiny", "--batch_size", "4", "--crop_size", "48", "--epochs", "1", "--workers", "1", "--set", "lr=0.001"];
+    const a = await runCli(t, "train", ...common, "--exp_name", "au", "--info_nce", "enhance");
+    assert.equal(a.code, 0, a.err);
+    assert.match(a.out, /AUNCE pre-training: resnet_tiny, [\d,]+ parameters, fold 2/);
+    assert.match(a.out, /finished after \d+ steps/);
+    const ckpt = join(out, "au", "last.safetensors");
+    const l = await runCli(t, "linear-eval", "--checkpoint", ckpt, "--epochs", "3");
+    assert.equal(l.code, 0, l.err);
+    assert.match(l.out, /\| AU01 \| \d+\.\d \|/);
+    assert.match(l.out, /selected epoch \d on validation subjects/);
+    const metrics = join(out, "au", "linear-eval", "metrics.json");
+    assert.ok(existsSync(metrics) && existsSync(join(out, "au", "linear-eval", "f1.svg")));
+    const s = await runCli(t, "train", ...common, "--exp_name", "sup", "--supervised");
+    assert.equal(s.code, 0, s.err);
+    assert.match(s.out, /supervised ME-GraphAU baseline/);
+    const e = await runCli(t, "evaluate", "--checkpoint", join(out, "sup", "last.safetensors"), "--tune-thresholds");
+    assert.equal(e.code, 0, e.err);
+    assert.match(e.out, /\| \*\*mean\*\* \| \*\*\d+\.\d\*\* \|/);
+    const tuned = JSON.parse(readFileSync(join(out, "sup", "evaluate", "metrics.json"), "utf8"));
+    assert.equal(tuned.thresholds.length, 12);
+    const m = await runCli(t, "evaluate", "--runs", metrics, "--runs", join(out, "sup", "evaluate", "metrics.json"), "--out", join(out, "mean"));
+    assert.equal(m.code, 0, m.err);
+    assert.match(m.out, /mean of 2/);
+    const again = await runCli(t, "train", ...common, "--exp_name", "au");
+    assert.equal(again.code, 1);
+    assert.match(again.err, /already holds a run; continue it with --resume/);
+    const bad = await runCli(t, "train", "--dataset", "BP4D", "--data_root", prepared, "--batch_size", "1");
+    assert.equal(bad.code, 1);
+    assert.match(bad.err, /batch_size must be an integer >= 2/);
+  });
+});
