@@ -7,7 +7,8 @@
 import { Linear, Module } from "../nn/index.ts";
 import { createResNet, type ResNet } from "../models/backbones/resnet.ts";
 import { readAunceCheckpoint, type AunceCheckpointMeta } from "../models/checkpoint/aunce-format.ts";
-import { adaptiveAvgPool2d, fromBytes, noGrad, type Tensor } from "../tensor/index.ts";
+import type { RawStateDict } from "../models/checkpoint/raw.ts";
+import { adaptiveAvgPool2d, fromBytes, noGrad, type DType, type Tensor } from "../tensor/index.ts";
 import { AU_INPUT } from "./align.ts";
 
 /** What the pipeline needs from an AU model. */
@@ -77,7 +78,7 @@ export async function loadAuModelFromCheckpoint(path: string): Promise<AuModel> 
 }
 
 /** See loadAuModelFromCheckpoint; `model` is the raw state dict. */
-export function auModelFromCheckpoint(meta: AunceCheckpointMeta, model: Map<string, { dtype: string; shape: number[]; data: Uint8Array }>, source = "checkpoint"): AuModel {
+export function auModelFromCheckpoint(meta: AunceCheckpointMeta, model: RawStateDict, source = "checkpoint"): AuModel {
   const keys = [...model.keys()];
   const isProbe = keys.includes("head.weight") && keys.some((k) => k.startsWith("backbone."));
   if (!meta.backbone.startsWith("resnet") || !isProbe) {
@@ -88,7 +89,7 @@ export function auModelFromCheckpoint(meta: AunceCheckpointMeta, model: Map<stri
   }
   const m = new LinearProbeAuModel(meta.backbone, meta.aus, `${meta.backbone} from ${source}`);
   const state = new Map<string, Tensor>();
-  for (const [k, t] of model) state.set(k, fromBytes(t.data, t.shape, t.dtype as Parameters<typeof fromBytes>[2]));
+  for (const [k, t] of model) state.set(k, fromBytes(t.data, t.shape, t.dtype as DType));
   try {
     m.loadStateDict(state, { strict: true });
   } catch (err) {

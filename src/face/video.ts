@@ -10,22 +10,21 @@ import type { RgbImage } from "./image.ts";
 /** File extensions treated as video by `aunce detect`. */
 export const VIDEO_EXTENSIONS = new Set([".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv", ".flv", ".ts", ".3gp", ".ogv"]);
 
-let ffmpegChecked: string | null = null;
-
 /**
  * Throws a clear error when ffmpeg/ffprobe are missing: installs them with apt-get first when
- * running as root with `install` set (the CLI's behaviour), otherwise says how to.
+ * running as root with `install` set (the CLI's behaviour), otherwise says how to. Not cached:
+ * one `-version` call each (~20 ms) per video.
  */
 export function requireFfmpeg(install = false): void {
-  if (ffmpegChecked) return;
   const ok = () => spawnSync("ffmpeg", ["-version"], { stdio: "ignore" }).status === 0 && spawnSync("ffprobe", ["-version"], { stdio: "ignore" }).status === 0;
-  if (ok()) { ffmpegChecked = "ok"; return; }
+  if (ok()) return;
   const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
-  if (install && isRoot && existsSync("/usr/bin/apt-get")) {
+  // AUNCE_NO_INSTALL=1 turns the automatic apt-get off (CI images, tests).
+  if (install && isRoot && existsSync("/usr/bin/apt-get") && !process.env.AUNCE_NO_INSTALL) {
     console.error("aunce: ffmpeg is missing; installing the Debian package with apt-get");
     const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
     spawnSync("apt-get", ["install", "-y", "-q", "--no-install-recommends", "ffmpeg"], { stdio: "inherit", env });
-    if (ok()) { ffmpegChecked = "ok"; return; }
+    if (ok()) return;
   }
   throw new Error("ffmpeg and ffprobe are needed for video but were not found on PATH. Install them with:  sudo apt-get install -y ffmpeg");
 }

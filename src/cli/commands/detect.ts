@@ -51,7 +51,13 @@ export async function runDetect(inputs: string[], opts: DetectOpts): Promise<num
   const { files, problems } = expandInputs(inputs);
   for (const p of problems) console.error(`aunce detect: warning: ${p}`);
   if (!files.length) throw new Error("no input files (see the warnings above)");
-  if (files.some((f) => mediaKind(f) === "video")) requireFfmpeg(true);
+  if (files.some((f) => mediaKind(f) === "video")) {
+    try {
+      requireFfmpeg(true);
+    } catch (err) {
+      warn(`${(err as Error).message} Videos will be skipped; images still run.`);
+    }
+  }
 
   if (!opts.model) {
     manualSeed(0);

@@ -92,6 +92,9 @@ export async function processVideo(file: string, ctx: DetectContext): Promise<bo
       const detectNow = processed % ctx.detectEvery === 0 || follow.length === 0;
       const boxes = detectNow ? ctx.pipeline.detect(frame.image) : follow.map((f) => followBox(f.detBox, f.detLm, f.lastLm));
       const analyses = ctx.pipeline.analyze(frame.image, boxes);
+      // Between detections the box used was predicted from the previous frame; report (and track)
+      // the box re-derived from this frame's landmarks instead.
+      if (!detectNow) analyses.forEach((a, i) => { a.box = followBox(follow[i].detBox, follow[i].detLm, a.landmarks); });
       const ids = tracker.update(processed, analyses.map((a) => a.box));
       follow = analyses.map((a, i) => (detectNow ? { detBox: a.box, detLm: a.landmarks, lastLm: a.landmarks } : { ...follow[i], lastLm: a.landmarks }));
       const faces = analyses.map((a) => toDetectedFace(a, ctx.pipeline.auModel.aus, ctx.threshold));
@@ -105,7 +108,8 @@ export async function processVideo(file: string, ctx: DetectContext): Promise<bo
       t0 = performance.now();
     }
   } catch (err) {
-    ctx.warn((err as Error).message);
+    const msg = (err as Error).message;
+    ctx.warn(msg.includes(file) ? msg : `${file}: ${msg}`);
     if (writer) await writer.close().catch(() => undefined);
     return processed > 0;
   }
