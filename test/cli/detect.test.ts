@@ -113,9 +113,9 @@ test("detect: --overlay writes a PNG of the image's size; all-bad input exits 1"
   const ov = join(dir, "ov");
   const r = await cli(t, fx("group2.jpg"), "--overlay", ov, "-o", join(dir, "c.csv"));
   assert.equal(r.code, 0, r.err);
-  const meta = await sharp(join(ov, "group2.png")).metadata();
+  const meta = await sharp(join(ov, "group2.overlay.png")).metadata();
   assert.deepEqual([meta.width, meta.height], [480, 338]);
-  const a = await sharp(join(ov, "group2.png")).raw().toBuffer();
+  const a = await sharp(join(ov, "group2.overlay.png")).raw().toBuffer();
   const b = await sharp(fx("group2.jpg")).raw().toBuffer();
   let changed = 0;
   for (let i = 0; i < a.length; i++) if (Math.abs(a[i] - b[i]) > 40) changed++;
@@ -173,7 +173,7 @@ test("detect on a generated video: streamed frames, --every, timestamps, stable 
   // The face moves right at 100 px/s: 20 px per processed frame.
   const xs = rows.map((x) => Number(x.x_30));
   for (let i = 1; i < xs.length; i++) assert.ok(Math.abs(xs[i] - xs[i - 1] - 20) < 6, `nose x ${xs[i - 1]} -> ${xs[i]}`);
-  const info = probeVideo(join(ov, "clip.mp4"));
+  const info = probeVideo(join(ov, "clip.overlay.mp4"));
   assert.deepEqual([info.width, info.height], [640, 480]);
   assert.equal(info.fps, 5);
 });

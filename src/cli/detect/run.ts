@@ -32,15 +32,20 @@ export interface DetectContext {
   decodeMs: number;
   /** Frames (or images) processed. */
   frames: number;
+  /** Overlay file names taken so far in this run. */
+  overlayNames?: Set<string>;
 }
 
-const usedOverlayNames = new Set<string>();
-function overlayPath(dir: string, file: string, ext: string): string {
+/** A free overlay file name in `dir` for `file` (same stems from different folders get -2, -3...). */
+function overlayPath(ctx: DetectContext, file: string, ext: string): string {
+  const dir = ctx.overlayDir!;
   mkdirSync(dir, { recursive: true });
+  const used = (ctx.overlayNames ??= new Set());
   const stem = basename(file, extname(file));
-  let name = `${stem}${ext}`;
-  for (let k = 2; usedOverlayNames.has(name); k++) name = `${stem}-${k}${ext}`;
-  usedOverlayNames.add(name);
+  // ".overlay" keeps `--overlay` pointed at the input folder from overwriting the inputs.
+  let name = `${stem}.overlay${ext}`;
+  for (let k = 2; used.has(name); k++) name = `${stem}-${k}.overlay${ext}`;
+  used.add(name);
   return join(dir, name);
 }
 
@@ -68,7 +73,7 @@ export async function processImage(file: string, ctx: DetectContext): Promise<bo
   faces.forEach((face, i) => ctx.writer?.add({ file, frame: 1, timestamp: 0, faceId: i, face }));
   if (ctx.overlayDir) {
     const drawn = drawOverlay(img, overlayFaces(faces, faces.map((_, i) => i)));
-    await sharp(drawn.data, { raw: { width: img.width, height: img.height, channels: 3 } }).png().toFile(overlayPath(ctx.overlayDir, file, ".png"));
+    await sharp(drawn.data, { raw: { width: img.width, height: img.height, channels: 3 } }).png().toFile(overlayPath(ctx, file, ".png"));
   }
   return true;
 }
@@ -84,7 +89,7 @@ export async function processVideo(file: string, ctx: DetectContext): Promise<bo
   try {
     if (ctx.overlayDir) {
       const info = probeVideo(file);
-      writer = new VideoWriter(overlayPath(ctx.overlayDir, file, ".mp4"), info.width, info.height, info.fps / ctx.every);
+      writer = new VideoWriter(overlayPath(ctx, file, ".mp4"), info.width, info.height, info.fps / ctx.every);
     }
     let t0 = performance.now();
     for await (const frame of readVideoFrames(file, { every: ctx.every, onWarning: ctx.warn })) {
