@@ -22,7 +22,7 @@ export async function decodeImage(input: string | Uint8Array, label = typeof inp
     throw new Error(`${label}: cannot read file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
   }
   try {
-    const { data, info } = await sharp(bytes).rotate().removeAlpha().toColourspace("srgb").raw().toBuffer({ resolveWithObject: true });
+    const { data, info } = await sharp(bytes).rotate().removeAlpha().toColourspace("srgb").raw({ depth: "uchar" }).toBuffer({ resolveWithObject: true });
     if (info.channels !== 3) throw new Error(`expected 3 channels after conversion, got ${info.channels}`);
     return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
   } catch (err) {
