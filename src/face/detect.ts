@@ -10,12 +10,11 @@
  * all, stored in the weights as Output/extra_dim); TF-OD box decoding with scales (10,10,5,5);
  * score = sigmoid of class 1; greedy NMS at IoU 0.5.
  */
-import { cat, noGrad, type Tensor } from "../tensor/index.ts";
+import { join } from "node:path";
+import { cat, fromArray, noGrad, type Tensor } from "../tensor/index.ts";
+import { imageToTensor, type RgbImage } from "./image.ts";
 import { conv2dSame, convWeight, depthwiseWeight, legacyResizeInSquare } from "./tf-compat.ts";
 import { faceApiAssetsDir, readTfWeights, type TfWeight } from "./weights.ts";
-import { fromArray } from "../tensor/index.ts";
-import { join } from "node:path";
-import { imageToTensor, type RgbImage } from "./image.ts";
 
 /** A detected face in image pixels (x, y = top-left corner). */
 export interface FaceBox {
