@@ -1,6 +1,7 @@
 /** Every sub-command of the CLI; add a file in this folder and list its `register` here. */
 import type { Command } from "commander";
 import { register as demo } from "./demo.ts";
+import { register as detect } from "./detect.ts";
 import { register as doctor } from "./doctor.ts";
 import { register as evaluate } from "./evaluate.ts";
 import { register as inspect } from "./inspect.ts";
@@ -11,4 +12,4 @@ import { register as train } from "./train.ts";
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [demo, synth, prepare, train, linearEval, evaluate, inspect, doctor];
+export const commands: RegisterCommand[] = [detect, demo, synth, prepare, train, linearEval, evaluate, inspect, doctor];

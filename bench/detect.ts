@@ -1,0 +1,60 @@
+// End-to-end `aunce detect` throughput on a 640x480 video with one face:
+//   node --import tsx bench/detect.ts [--frames 60] [--threads 2,1] [--detect-every 1,5] [--backbone resnet18]
+// Makes the video with ffmpeg (testsrc + a face from the test photos, moving), then runs the CLI's
+// own video path (ffmpeg stream -> SSD -> landmarks -> alignment -> AU model) without writing
+// records, for each threads x detect-every setting, and prints frames/s with the time per stage.
+// The AU model is an untrained ResNet + linear head: its speed is what a trained one costs.
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import sharp from "sharp";
+import { processVideo, type DetectContext } from "../src/cli/detect/run.ts";
+import { BP4D_AUS, LinearProbeAuModel } from "../src/face/au-model.ts";
+import { FacePipeline } from "../src/face/pipeline.ts";
+import { getNumThreads, manualSeed, setNumThreads } from "../src/tensor/index.ts";
+
+const arg = (name: string, def: string) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : def;
+};
+const frames = Number(arg("frames", "60"));
+const threadList = arg("threads", "2,1").split(",").map(Number);
+const detectEveryList = arg("detect-every", "1,5").split(",").map(Number);
+const backbone = arg("backbone", "resnet18");
+
+const dir = mkdtempSync(join(tmpdir(), "aunce-bench-detect-"));
+const face = join(dir, "face.png");
+await sharp(new URL("../test/fixtures/face/group.jpg", import.meta.url).pathname).extract({ left: 440, top: 40, width: 180, height: 200 }).png().toFile(face);
+const video = join(dir, "face640x480.mp4");
+const fps = 25;
+const mk = spawnSync("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", `testsrc=size=640x480:rate=${fps}:duration=${frames / fps}`, "-i", face,
+  "-filter_complex", "[0][1]overlay=x='120+80*sin(t)':y='120+20*cos(2*t)'", "-pix_fmt", "yuv420p", video]);
+if (mk.status !== 0) throw new Error(`ffmpeg failed: ${mk.stderr}`);
+
+manualSeed(0);
+const model = new LinearProbeAuModel(backbone, BP4D_AUS);
+const pipeline = new FacePipeline(model);
+const cpu = readFileSync("/proc/cpuinfo", "utf8").match(/model name\s*:\s*(.*)/)?.[1] ?? "?";
+console.log(`${frames} frames 640x480, one face, AU model ${backbone} + linear head (untrained); ${cpu}; load average before: ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
+console.log("threads  detect-every  fps    ms/frame: decode  detect  landmarks  align  au     total");
+for (const threads of threadList) {
+  setNumThreads(threads);
+  for (const detectEvery of detectEveryList) {
+    // Warm-up on a few frames (first-call allocations, kernel selection).
+    const warm: DetectContext = { pipeline, threshold: () => 0.5, writer: null, every: Math.max(1, Math.floor(frames / 4)), detectEvery, warn: () => undefined, decodeMs: 0, frames: 0 };
+    await processVideo(video, warm);
+    pipeline.resetTimes();
+    const ctx: DetectContext = { pipeline, threshold: () => 0.5, writer: null, every: 1, detectEvery, warn: (m) => console.error(m), decodeMs: 0, frames: 0 };
+    const t0 = performance.now();
+    await processVideo(video, ctx);
+    const wall = performance.now() - t0;
+    const per = (ms: number) => (ms / ctx.frames).toFixed(1).padStart(6);
+    const tm = pipeline.times;
+    console.log(`${String(getNumThreads()).padStart(7)}  ${String(detectEvery).padStart(12)}  ${(ctx.frames / (wall / 1000)).toFixed(1).padStart(5)}  ${" ".repeat(9)}${per(ctx.decodeMs)}  ${per(tm.detect)}  ${per(tm.landmarks).padStart(9)}  ${per(tm.align)}  ${per(tm.au)}  ${per(wall)}`);
+  }
+}
+console.log(`load average after: ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
+pipeline.dispose();
+model.dispose();
+rmSync(dir, { recursive: true });

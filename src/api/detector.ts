@@ -1,0 +1,116 @@
+/**
+ * The library entry point: create a detector once, call it per image (path, encoded buffer or
+ * decoded RGB frame), get typed faces with boxes, 68 landmarks and per-AU probabilities.
+ *
+ * @example
+ * const d = await createAuDetector({ model: "runs/bp4d/checkpoint.safetensors" });
+ * const faces = await d.detect("photo.jpg");
+ * for (const f of faces) console.log(f.box, f.aus.filter((a) => a.present).map((a) => a.name));
+ * d.dispose();
+ */
+import { ALIGN_TEMPLATE_V1, type AlignTemplate } from "../face/align.ts";
+import { BP4D_AUS, LinearProbeAuModel, loadAuModelFromCheckpoint, type AuModel } from "../face/au-model.ts";
+import { decodeImage, type RgbImage } from "../face/image.ts";
+import { FacePipeline, type FaceAnalysis, type StageTimes } from "../face/pipeline.ts";
+
+/** One AU of one face. */
+export interface AuResult {
+  /** AU number, e.g. 12. */
+  au: number;
+  /** "AU12". */
+  name: string;
+  /** Model probability 0..1. */
+  probability: number;
+  /** probability >= the AU's threshold. */
+  present: boolean;
+}
+
+/** One detected face. Coordinates are image pixels, origin top-left. */
+export interface DetectedFace {
+  box: { x: number; y: number; width: number; height: number };
+  /** Detector confidence 0..1. */
+  confidence: number;
+  /** 68 iBUG landmarks as [x, y] pairs. */
+  landmarks: [number, number][];
+  aus: AuResult[];
+}
+
+/** Options of createAuDetector; every field is optional. */
+export interface AuDetectorOptions {
+  /** An aunce checkpoint (`aunce train` output), or an AuModel instance. Default: see `untrainedBackbone`. */
+  model?: string | AuModel;
+  /**
+   * With no `model`: build a randomly initialised ResNet + linear head of this variant (its outputs
+   * are meaningless; for trying the pipeline). Default "resnet18".
+   */
+  untrainedBackbone?: string;
+  /** Per-AU presence thresholds (AU number -> threshold); others use `defaultThreshold`. */
+  thresholds?: Record<number, number>;
+  /** Default 0.5 (the spec's F1 threshold). */
+  defaultThreshold?: number;
+  /** Detector score threshold 0..1. Default 0.5. */
+  minConfidence?: number;
+  /** At most this many faces per image. Default 100. */
+  maxFaces?: number;
+  /** Alignment template. Default aunce-align-v1. */
+  template?: AlignTemplate;
+}
+
+/** A ready detector; not safe for concurrent calls on one instance (one engine graph at a time). */
+export interface AuDetector {
+  /** The AU numbers reported, in order. */
+  readonly aus: number[];
+  /** Where the AU model came from (a checkpoint path, or "random init (untrained)"). */
+  readonly modelDescription: string;
+  /** Faces in an image file path, an encoded image buffer, or a decoded RGB frame. */
+  detect(input: string | Uint8Array | RgbImage): Promise<DetectedFace[]>;
+  /** Cumulative milliseconds per stage. */
+  readonly times: StageTimes;
+  /** Frees the networks' tensors. */
+  dispose(): void;
+}
+
+/** Turns pipeline output into the public shape. */
+export function toDetectedFace(f: FaceAnalysis, aus: readonly number[], threshold: (au: number) => number): DetectedFace {
+  const landmarks: [number, number][] = [];
+  for (let i = 0; i < 68; i++) landmarks.push([f.landmarks[2 * i], f.landmarks[2 * i + 1]]);
+  return {
+    box: { x: f.box.x, y: f.box.y, width: f.box.width, height: f.box.height },
+    confidence: f.box.score,
+    landmarks,
+    aus: aus.map((au, k) => ({ au, name: `AU${String(au).padStart(2, "0")}`, probability: f.probabilities[k], present: f.probabilities[k] >= threshold(au) })),
+  };
+}
+
+/** Resolves the AU model option (a checkpoint path, an instance, or an untrained stand-in). */
+export async function resolveAuModel(opts: Pick<AuDetectorOptions, "model" | "untrainedBackbone">): Promise<AuModel> {
+  if (typeof opts.model === "string") return loadAuModelFromCheckpoint(opts.model);
+  if (opts.model) return opts.model;
+  return new LinearProbeAuModel(opts.untrainedBackbone ?? "resnet18", BP4D_AUS);
+}
+
+/** Creates a detector: loads the face nets (bundled face-api weights) and the AU model. */
+export async function createAuDetector(opts: AuDetectorOptions = {}): Promise<AuDetector> {
+  const model = await resolveAuModel(opts);
+  const ownsModel = typeof opts.model !== "object";
+  const pipeline = new FacePipeline(model, { minConfidence: opts.minConfidence, maxResults: opts.maxFaces, template: opts.template ?? ALIGN_TEMPLATE_V1 });
+  const def = opts.defaultThreshold ?? 0.5;
+  const threshold = (au: number) => opts.thresholds?.[au] ?? def;
+  let disposed = false;
+  return {
+    aus: [...model.aus],
+    modelDescription: model.description ?? "custom AuModel",
+    times: pipeline.times,
+    async detect(input) {
+      if (disposed) throw new Error("AuDetector: detect() after dispose()");
+      const img = typeof input === "string" || input instanceof Uint8Array ? await decodeImage(input) : input;
+      return pipeline.analyze(img).map((f) => toDetectedFace(f, model.aus, threshold));
+    },
+    dispose() {
+      if (disposed) return;
+      disposed = true;
+      pipeline.dispose();
+      if (ownsModel) model.dispose?.();
+    },
+  };
+}

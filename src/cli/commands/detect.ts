@@ -1,0 +1,132 @@
+/**
+ * `aunce detect <inputs...>`: faces, 68 landmarks and AU probabilities for images, folders, globs
+ * and videos (streamed through ffmpeg), one CSV row (or JSON record) per face per frame.
+ * Columns and conventions: src/cli/detect/records.ts.
+ */
+import { createWriteStream, type WriteStream } from "node:fs";
+import cliProgress from "cli-progress";
+import type { Command } from "commander";
+import { resolveAuModel } from "../../api/detector.ts";
+import { FacePipeline } from "../../face/pipeline.ts";
+import { requireFfmpeg, probeVideo } from "../../face/video.ts";
+import { manualSeed, setNumThreads } from "../../tensor/index.ts";
+import { expandInputs, mediaKind } from "../detect/inputs.ts";
+import { RecordWriter } from "../detect/records.ts";
+import { processImage, processVideo, type DetectContext } from "../detect/run.ts";
+import { readThresholds } from "../detect/thresholds.ts";
+
+interface DetectOpts {
+  output?: string;
+  json?: boolean;
+  overlay?: string;
+  thresholds?: string;
+  model?: string;
+  untrained: string;
+  every: string;
+  detectEvery: string;
+  minConfidence: string;
+  threads?: string;
+  progress: boolean;
+}
+
+function positiveInt(name: string, v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name}: expected a whole number >= 1, got '${v}'`);
+  return n;
+}
+
+/** Runs the command; resolves to the exit code (1 when no input could be processed). */
+export async function runDetect(inputs: string[], opts: DetectOpts): Promise<number> {
+  const every = positiveInt("--every", opts.every);
+  const detectEvery = positiveInt("--detect-every", opts.detectEvery);
+  const minConfidence = Number(opts.minConfidence);
+  if (!(minConfidence > 0 && minConfidence < 1)) throw new Error(`--min-confidence: expected a number between 0 and 1, got '${opts.minConfidence}'`);
+  if (opts.threads) setNumThreads(positiveInt("--threads", opts.threads));
+  const thresholds = opts.thresholds ? readThresholds(opts.thresholds) : {};
+  let bar: cliProgress.SingleBar | null = null;
+  const warn = (msg: string) => {
+    if (bar) process.stderr.write("\r\x1b[K"); // clear the bar's line; it redraws on its next update
+    console.error(`aunce detect: warning: ${msg}`);
+  };
+  const { files, problems } = expandInputs(inputs);
+  for (const p of problems) console.error(`aunce detect: warning: ${p}`);
+  if (!files.length) throw new Error("no input files (see the warnings above)");
+  if (files.some((f) => mediaKind(f) === "video")) {
+    try {
+      requireFfmpeg(true);
+    } catch (err) {
+      warn(`${(err as Error).message} Videos will be skipped; images still run.`);
+    }
+  }
+
+  if (!opts.model) {
+    manualSeed(0);
+    console.error(`aunce detect: warning: no --model given: the AU columns come from an UNTRAINED, randomly initialised ${opts.untrained} (seed 0); they carry no information. Pass --model <checkpoint> from \`aunce train\`.`);
+  }
+  const model = await resolveAuModel({ model: opts.model, untrainedBackbone: opts.untrained });
+  const pipeline = new FacePipeline(model, { minConfidence });
+  const unknown = Object.keys(thresholds).map(Number).filter((au) => !model.aus.includes(au));
+  if (unknown.length) console.error(`aunce detect: warning: --thresholds names AUs the model does not predict: ${unknown.join(", ")}`);
+
+  let out: WriteStream | null = null;
+  const write = opts.output ? (s: string) => { out!.write(s); } : (s: string) => { process.stdout.write(s); };
+  if (opts.output) out = createWriteStream(opts.output);
+  const writer = new RecordWriter(write, opts.json ? "json" : "csv", model.aus);
+
+  // One bar: frames when the only input is a video, files otherwise.
+  const single = files.length === 1 && mediaKind(files[0]) === "video";
+  if (opts.progress && process.stderr.isTTY) {
+    bar = new cliProgress.SingleBar({ format: `detect [{bar}] {value}/{total} ${single ? "frames" : "files"} | {eta_formatted} left`, stream: process.stderr, hideCursor: true }, cliProgress.Presets.shades_classic);
+    let total = files.length;
+    if (single) {
+      try {
+        const info = probeVideo(files[0]);
+        total = Math.ceil((info.frames ?? Math.round((info.duration ?? 0) * info.fps)) / every) || 1;
+      } catch { /* reported when processing */ }
+    }
+    bar.start(total, 0);
+  }
+  const ctx: DetectContext = {
+    pipeline, writer, overlayDir: opts.overlay, every, detectEvery, warn, decodeMs: 0, frames: 0,
+    threshold: (au) => thresholds[au] ?? 0.5,
+    onFrame: single ? () => bar?.increment() : undefined,
+  };
+  let ok = 0;
+  try {
+    for (const file of files) {
+      const kind = mediaKind(file) ?? "image";
+      if (await (kind === "video" ? processVideo(file, ctx) : processImage(file, ctx))) ok++;
+      if (!single) bar?.increment();
+    }
+  } finally {
+    bar?.stop();
+    writer.end();
+    pipeline.dispose();
+    model.dispose?.();
+    if (out) await new Promise<void>((resolve, reject) => out!.end((err?: Error | null) => (err ? reject(err) : resolve())));
+  }
+  if (opts.output) console.error(`aunce detect: ${writer.records} records from ${ok}/${files.length} inputs -> ${opts.output}`);
+  return ok > 0 ? 0 : 1;
+}
+
+/** Registers `detect` on the program. */
+export function register(program: Command): void {
+  program
+    .command("detect")
+    .description("faces, 68 landmarks and AU probabilities for images, folders, globs and videos; one CSV row per face per frame")
+    .argument("<inputs...>", "image or video files, folders (searched recursively) or globs ('frames/**/*.png')")
+    .option("-o, --output <file>", "write the CSV/JSON here instead of stdout")
+    .option("--json", "write a JSON array of records instead of CSV")
+    .option("--overlay <dir>", "write images (PNG) / videos (MP4) with boxes, landmarks and AU bars into <dir>")
+    .option("--thresholds <file>", "per-AU presence thresholds, YAML/JSON mapping like { AU01: 0.4, AU12: 0.6 } (default 0.5)")
+    .option("--model <checkpoint>", "AU model: an aunce checkpoint from `aunce train`")
+    .option("--untrained <variant>", "without --model: the randomly initialised stand-in's ResNet variant", "resnet18")
+    .option("--every <n>", "process every n-th video frame", "1")
+    .option("--detect-every <k>", "run the face detector on every k-th processed frame, following faces by their landmarks in between", "1")
+    .option("--min-confidence <p>", "face detector score threshold", "0.5")
+    .option("--threads <n>", "intra-op threads for the engine (default: cores, or AUNCE_NUM_THREADS)")
+    .option("--no-progress", "no progress bar")
+    .action(async (inputs: string[], opts: DetectOpts) => {
+      process.exitCode = await runDetect(inputs, opts);
+    });
+}

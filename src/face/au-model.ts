@@ -1,0 +1,104 @@
+/**
+ * The AU model seen by the detection pipeline: aligned, normalised crops in, per-AU probabilities
+ * out. Any trained model plugs in through this interface; `LinearProbeAuModel` (ResNet features,
+ * global average pool, Linear, sigmoid) is the one built here, for tests and benchmarks, and for
+ * checkpoints whose state dict has that layout (`backbone.*` ResNet keys + `head.weight/bias`).
+ */
+import { Linear, Module } from "../nn/index.ts";
+import { createResNet, type ResNet } from "../models/backbones/resnet.ts";
+import { readAunceCheckpoint, type AunceCheckpointMeta } from "../models/checkpoint/aunce-format.ts";
+import type { RawStateDict } from "../models/checkpoint/raw.ts";
+import { adaptiveAvgPool2d, fromBytes, noGrad, type DType, type Tensor } from "../tensor/index.ts";
+import { AU_INPUT } from "./align.ts";
+
+/** What the pipeline needs from an AU model. */
+export interface AuModel {
+  /** AU numbers in output column order, e.g. [1, 2, 4, 6, 7, 10, 12, 14, 15, 17, 23, 24]. */
+  readonly aus: number[];
+  /** crops [B,3,224,224] float32, normalised as `normalisation` says -> [B,N] probabilities 0..1. */
+  predict(crops: Tensor): Tensor;
+  /** Input normalisation the model was trained with (defaults to aunce-spec §5's). */
+  readonly normalisation?: { mean: readonly number[]; std: readonly number[] };
+  /** Human-readable origin ("random init (untrained)", a checkpoint path...). */
+  readonly description?: string;
+  dispose?(): void;
+}
+
+/** ResNet (torchvision names, no fc) + Linear(C, N) + sigmoid; call eval() before predicting. */
+export class LinearProbeAuModel extends Module implements AuModel {
+  backbone: ResNet;
+  head: Linear;
+  readonly aus: number[];
+  readonly normalisation = { mean: [...AU_INPUT.mean], std: [...AU_INPUT.std] };
+  description: string;
+
+  constructor(backbone: string, aus: number[], description = `${backbone} + linear head, random init (untrained)`) {
+    super();
+    this.backbone = createResNet(backbone, { numClasses: 0 });
+    this.head = new Linear(this.backbone.numFeatures, aus.length);
+    this.aus = [...aus];
+    this.description = description;
+    this.eval();
+  }
+
+  /** crops [B,3,H,W] -> logits [B,N]. */
+  forward(x: Tensor): Tensor {
+    const f = this.backbone.forwardFeatures(x);
+    const p = adaptiveAvgPool2d(f, 1);
+    f.dispose();
+    const flat = p.flatten(1);
+    p.dispose();
+    const y = this.head.forward(flat);
+    flat.dispose();
+    return y;
+  }
+
+  /** crops [B,3,224,224] normalised -> probabilities [B,N]. */
+  predict(crops: Tensor): Tensor {
+    return noGrad(() => {
+      const logits = this.forward(crops);
+      const p = logits.sigmoid();
+      logits.dispose();
+      return p;
+    });
+  }
+}
+
+/** BP4D's 12 AUs (aunce-spec §1), the default output set for untrained test models. */
+export const BP4D_AUS = [1, 2, 4, 6, 7, 10, 12, 14, 15, 17, 23, 24];
+
+/**
+ * Builds an AU model from an aunce-format checkpoint (`aunce train` output). Isolated so the
+ * models issue can extend it: today it understands the linear-probe layout above with any
+ * registered ResNet backbone; other layouts throw, naming the backbone and the keys found.
+ */
+export async function loadAuModelFromCheckpoint(path: string): Promise<AuModel> {
+  const ck = await readAunceCheckpoint(path);
+  return auModelFromCheckpoint(ck.meta, ck.model, path);
+}
+
+/** See loadAuModelFromCheckpoint; `model` is the raw state dict. */
+export function auModelFromCheckpoint(meta: AunceCheckpointMeta, model: RawStateDict, source = "checkpoint"): AuModel {
+  const keys = [...model.keys()];
+  const isProbe = keys.includes("head.weight") && keys.some((k) => k.startsWith("backbone."));
+  if (!meta.backbone.startsWith("resnet") || !isProbe) {
+    throw new Error(
+      `${source}: detect cannot build backbone '${meta.backbone}' with keys ${keys.slice(0, 4).join(", ")}${keys.length > 4 ? ", ..." : ""}; ` +
+        "supported today: ResNet + linear head (backbone.*, head.weight, head.bias)",
+    );
+  }
+  const m = new LinearProbeAuModel(meta.backbone, meta.aus, `${meta.backbone} from ${source}`);
+  const state = new Map<string, Tensor>();
+  for (const [k, t] of model) state.set(k, fromBytes(t.data, t.shape, t.dtype as DType));
+  try {
+    m.loadStateDict(state, { strict: true });
+  } catch (err) {
+    m.dispose();
+    throw new Error(`${source}: ${(err as Error).message}`);
+  } finally {
+    for (const t of state.values()) t.dispose();
+  }
+  Object.assign(m.normalisation, { mean: [...meta.normalisation.mean], std: [...meta.normalisation.std] });
+  m.eval();
+  return m;
+}

@@ -1,0 +1,257 @@
+/**
+ * Face detection: SSD with a MobileNetV1 body at 512x512, ported from @vladmandic/face-api 1.7.15
+ * (MIT; itself a port of justadudewhohacks/face-api.js, trained with the TF Object Detection API).
+ * Reimplemented from its source and weight manifest: TF layouts and "same" padding are translated
+ * in tf-compat.ts; the depthwise batch norms are folded into the depthwise kernels at load time.
+ *
+ * Pipeline (as face-api): pad the image to a square at the bottom/right with zeros, legacy-bilinear
+ * resize to 512, scale to -1..1; MobileNetV1 (13 depthwise-separable pairs, ReLU6); 8 extra convs;
+ * 6 box predictors (3 anchors on the 32x32 map of pair 11, 6 on each later map; 5118 anchors in
+ * all, stored in the weights as Output/extra_dim); TF-OD box decoding with scales (10,10,5,5);
+ * score = sigmoid of class 1; greedy NMS at IoU 0.5.
+ */
+import { join } from "node:path";
+import { cat, fromArray, noGrad, type Tensor } from "../tensor/index.ts";
+import { imageToTensor, type RgbImage } from "./image.ts";
+import { conv2dSame, convWeight, depthwiseWeight, legacyResizeInSquare } from "./tf-compat.ts";
+import { faceApiAssetsDir, readTfWeights, type TfWeight } from "./weights.ts";
+
+/** A detected face in image pixels (x, y = top-left corner). */
+export interface FaceBox {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+  score: number;
+}
+
+/** Detection settings; defaults are face-api's except minConfidence (0.5 there too). */
+export interface DetectOptions {
+  /** Keep detections scoring above this (0..1). Default 0.5. */
+  minConfidence?: number;
+  /** At most this many faces per image. Default 100. */
+  maxResults?: number;
+  /** NMS IoU threshold. Default 0.5 (fixed in face-api). */
+  iouThreshold?: number;
+}
+
+const INPUT = 512;
+const BN_EPS = 0.0010000000474974513; // face-api's (float32 1e-3)
+
+interface PwConv { w: Tensor; b: Tensor }
+interface DwConv { w: Tensor; b: Tensor }
+
+/** IoU of two [y0,x0,y1,x1] boxes, as face-api computes it (corners sorted, empty -> 0). */
+function iouYX(a: ArrayLike<number>, ai: number, b: ArrayLike<number>, bi: number): number {
+  const ay0 = Math.min(a[ai], a[ai + 2]), ax0 = Math.min(a[ai + 1], a[ai + 3]);
+  const ay1 = Math.max(a[ai], a[ai + 2]), ax1 = Math.max(a[ai + 1], a[ai + 3]);
+  const by0 = Math.min(b[bi], b[bi + 2]), bx0 = Math.min(b[bi + 1], b[bi + 3]);
+  const by1 = Math.max(b[bi], b[bi + 2]), bx1 = Math.max(b[bi + 1], b[bi + 3]);
+  const areaA = (ay1 - ay0) * (ax1 - ax0);
+  const areaB = (by1 - by0) * (bx1 - bx0);
+  if (areaA <= 0 || areaB <= 0) return 0;
+  const inter = Math.max(Math.min(ay1, by1) - Math.max(ay0, by0), 0) * Math.max(Math.min(ax1, bx1) - Math.max(ax0, bx0), 0);
+  return inter / (areaA + areaB - inter);
+}
+
+/**
+ * Greedy non-maximum suppression over boxes [N*4] (y0,x0,y1,x1) with scores [N]: candidates above
+ * `minScore`, best first, dropped when their IoU with a kept box exceeds `iou`. Returns indices.
+ */
+export function nonMaxSuppression(boxes: ArrayLike<number>, scores: ArrayLike<number>, maxResults: number, iou: number, minScore: number): number[] {
+  const order: number[] = [];
+  for (let i = 0; i < scores.length; i++) if (scores[i] > minScore) order.push(i);
+  order.sort((a, b) => scores[b] - scores[a]);
+  const kept: number[] = [];
+  for (const i of order) {
+    if (kept.length >= maxResults) break;
+    if (kept.every((k) => iouYX(boxes, 4 * i, boxes, 4 * k) <= iou)) kept.push(i);
+  }
+  return kept;
+}
+
+/** SSD-MobileNetV1 face detector on the engine. Owns its weight tensors: call dispose(). */
+export class SsdMobilenetV1 {
+  private readonly pw = new Map<string, PwConv>();
+  private readonly dw = new Map<string, DwConv>();
+  private readonly anchors: Float32Array; // [5118*4] y0,x0,y1,x1 in 0..1
+  private disposed = false;
+
+  /** Builds from a tfjs weight map (names as in ssd_mobilenetv1_model-weights_manifest.json). */
+  constructor(weights: Map<string, TfWeight>) {
+    const get = (name: string): TfWeight => {
+      const w = weights.get(name);
+      if (!w) throw new Error(`SsdMobilenetV1: weight '${name}' missing from the manifest`);
+      return w;
+    };
+    const vec = (name: string): Tensor => fromArray(get(name).data, get(name).shape);
+    const addPw = (key: string, prefix: string, bias: string): void => {
+      this.pw.set(key, { w: convWeight(get(`${prefix}/weights`)), b: vec(`${prefix}/${bias}`) });
+    };
+    addPw("conv_0", "MobilenetV1/Conv2d_0_pointwise", "convolution_bn_offset");
+    for (let i = 1; i <= 13; i++) {
+      const p = `MobilenetV1/Conv2d_${i}_depthwise`;
+      // Fold inference batch norm into the depthwise kernel: y = (conv(x) - mean) * g/sqrt(v+eps) + beta.
+      const g = get(`${p}/BatchNorm/gamma`).data, beta = get(`${p}/BatchNorm/beta`).data;
+      const mean = get(`${p}/BatchNorm/moving_mean`).data, v = get(`${p}/BatchNorm/moving_variance`).data;
+      const k = get(`${p}/depthwise_weights`);
+      const c = k.shape[2];
+      const scaled = new Float32Array(k.data.length);
+      for (let j = 0; j < k.data.length; j++) {
+        const ch = j % c; // HWC1 layout: channel is the fastest-varying index
+        scaled[j] = k.data[j] * (g[ch] / Math.sqrt(v[ch] + BN_EPS));
+      }
+      const bias = new Float32Array(c);
+      for (let ch = 0; ch < c; ch++) bias[ch] = beta[ch] - (mean[ch] * g[ch]) / Math.sqrt(v[ch] + BN_EPS);
+      this.dw.set(`conv_${i}`, { w: depthwiseWeight({ shape: k.shape, dtype: "float32", data: scaled }), b: fromArray(bias, [c]) });
+      addPw(`conv_${i}`, `MobilenetV1/Conv2d_${i}_pointwise`, "convolution_bn_offset");
+    }
+    for (let i = 0; i <= 7; i++) addPw(`pred_${i}`, `Prediction/Conv2d_${i}_pointwise`, "convolution_bn_offset");
+    for (let i = 0; i <= 5; i++) {
+      addPw(`box_${i}`, `Prediction/BoxPredictor_${i}/BoxEncodingPredictor`, "biases");
+      addPw(`cls_${i}`, `Prediction/BoxPredictor_${i}/ClassPredictor`, "biases");
+    }
+    const a = get("Output/extra_dim");
+    this.anchors = Float32Array.from(a.data);
+  }
+
+  /** Loads the bundled weights (assets/face-api) or those in `dir`. */
+  static load(dir = faceApiAssetsDir()): SsdMobilenetV1 {
+    return new SsdMobilenetV1(readTfWeights(join(dir, "ssd_mobilenetv1_model-weights_manifest.json")));
+  }
+
+  /** conv + bias, then ReLU6 (face-api's pointwiseConvLayer, also used for its 3x3 extra convs). */
+  private pwRelu6(x: Tensor, key: string, stride = 1): Tensor {
+    const { w, b } = this.pw.get(key)!;
+    const y = conv2dSame(x, w, b, stride);
+    const r = y.clamp(0, 6);
+    y.dispose();
+    return r;
+  }
+
+  private dwRelu6(x: Tensor, key: string, stride: number): Tensor {
+    const { w, b } = this.dw.get(key)!;
+    const y = conv2dSame(x, w, b, stride, w.shape[0]);
+    const r = y.clamp(0, 6);
+    y.dispose();
+    return r;
+  }
+
+  /** Box encodings [B,A,4] and class logits [B,A,3] of one predictor on a feature map. */
+  private predict(x: Tensor, i: number): [Tensor, Tensor] {
+    const heads: Tensor[] = [];
+    for (const [key, n] of [[`box_${i}`, 4], [`cls_${i}`, 3]] as const) {
+      const { w, b } = this.pw.get(key)!;
+      const y = conv2dSame(x, w, b, 1);
+      const p = y.permute([0, 2, 3, 1]); // NHWC order so anchors enumerate as TF's reshape does
+      heads.push(p.reshape([x.shape[0], -1, n]));
+      y.dispose();
+      p.dispose();
+    }
+    return heads as [Tensor, Tensor];
+  }
+
+  /**
+   * Raw network outputs for a batch x [B,3,512,512] float32 in -1..1: box encodings [B,5118,4]
+   * (ty,tx,th,tw) and class logits [B,5118,3].
+   */
+  forwardRaw(x: Tensor): { boxes: Tensor; logits: Tensor } {
+    if (this.disposed) throw new Error("SsdMobilenetV1: used after dispose()");
+    let out = this.pwRelu6(x, "conv_0", 2);
+    let conv11: Tensor | null = null;
+    for (let i = 1; i <= 13; i++) {
+      const d = this.dwRelu6(out, `conv_${i}`, [2, 4, 6, 12].includes(i) ? 2 : 1);
+      out.dispose();
+      out = this.pwRelu6(d, `conv_${i}`);
+      d.dispose();
+      if (i === 11) conv11 = out.alias();
+    }
+    // Box predictors read pair 11, the body output and every second extra conv (the strided ones).
+    const maps: Tensor[] = [conv11!, out];
+    let cur = out;
+    for (let i = 0; i < 8; i++) {
+      const next = this.pwRelu6(cur, `pred_${i}`, i % 2 === 1 ? 2 : 1);
+      if (!maps.includes(cur)) cur.dispose();
+      if (i % 2 === 1) maps.push(next);
+      cur = next;
+    }
+    const boxList: Tensor[] = [];
+    const clsList: Tensor[] = [];
+    maps.forEach((m, i) => {
+      const [b, c] = this.predict(m, i);
+      boxList.push(b);
+      clsList.push(c);
+    });
+    const boxes = cat(boxList, 1);
+    const logits = cat(clsList, 1);
+    for (const t of [...boxList, ...clsList, ...maps]) t.dispose();
+    return { boxes, logits };
+  }
+
+  /** Decodes encodings [5118*4] against the anchors to [5118*4] y0,x0,y1,x1 in 0..1 units. */
+  decode(enc: Float32Array): Float32Array {
+    const a = this.anchors;
+    const out = new Float32Array(enc.length);
+    for (let i = 0; i < enc.length; i += 4) {
+      const ah = a[i + 2] - a[i], aw = a[i + 3] - a[i + 1];
+      const acy = a[i] + ah / 2, acx = a[i + 1] + aw / 2;
+      const cy = (enc[i] / 10) * ah + acy, cx = (enc[i + 1] / 10) * aw + acx;
+      const hh = (Math.exp(enc[i + 2] / 5) * ah) / 2, hw = (Math.exp(enc[i + 3] / 5) * aw) / 2;
+      out[i] = cy - hh;
+      out[i + 1] = cx - hw;
+      out[i + 2] = cy + hh;
+      out[i + 3] = cx + hw;
+    }
+    return out;
+  }
+
+  /** The network input for an image: [1,3,512,512] float32 in -1..1 (padded bottom/right). */
+  preprocess(img: RgbImage): Tensor {
+    const t = imageToTensor(img);
+    const side = Math.max(img.width, img.height);
+    const r = legacyResizeInSquare(t, side, 0, 0, INPUT);
+    const x = r.div(127.5);
+    const y = x.sub(1);
+    // channels-last: libtorch's depthwise and 1x1 convs run several times faster in NHWC on CPU.
+    const z = y.contiguous("channels_last");
+    for (const u of [t, r, x, y]) u.dispose();
+    return z;
+  }
+
+  /** Faces in `img`, best first, boxes in image pixels. */
+  detect(img: RgbImage, opts: DetectOptions = {}): FaceBox[] {
+    const minConfidence = opts.minConfidence ?? 0.5;
+    const maxResults = opts.maxResults ?? 100;
+    if (img.width < 2 || img.height < 2) return [];
+    let enc: Float32Array;
+    let scores: Float32Array;
+    noGrad(() => {
+      const x = this.preprocess(img);
+      const { boxes, logits } = this.forwardRaw(x);
+      x.dispose();
+      const c1 = logits.select(2, 1);
+      const s = c1.sigmoid();
+      enc = boxes.data<"float32">();
+      scores = s.data<"float32">();
+      for (const t of [boxes, logits, c1, s]) t.dispose();
+    });
+    const boxes = this.decode(enc!);
+    const keep = nonMaxSuppression(boxes, scores!, maxResults, opts.iouThreshold ?? 0.5, minConfidence);
+    // face-api maps 0..1 network units back through the unpadded part of the square input; the
+    // reshaped size is rounded as in its computeReshapedDimensions.
+    const side = Math.max(img.width, img.height);
+    const rw = Math.round((img.width * INPUT) / side), rh = Math.round((img.height * INPUT) / side);
+    return keep.map((i) => {
+      const top = Math.max(0, boxes[4 * i]) * (INPUT / rh), bottom = Math.min(1, boxes[4 * i + 2]) * (INPUT / rh);
+      const left = Math.max(0, boxes[4 * i + 1]) * (INPUT / rw), right = Math.min(1, boxes[4 * i + 3]) * (INPUT / rw);
+      return { x: left * img.width, y: top * img.height, width: (right - left) * img.width, height: (bottom - top) * img.height, score: scores[i] };
+    });
+  }
+
+  /** Frees the weight tensors. */
+  dispose(): void {
+    if (this.disposed) return;
+    for (const m of [this.pw, this.dw]) for (const { w, b } of m.values()) { w.dispose(); b.dispose(); }
+    this.disposed = true;
+  }
+}

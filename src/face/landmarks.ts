@@ -1,0 +1,182 @@
+/**
+ * 68-point facial landmarks (iBUG 300-W order: 0-16 jaw, 17-26 brows, 27-35 nose, 36-47 eyes,
+ * 48-67 mouth), ported from @vladmandic/face-api 1.7.15's FaceLandmark68Net (MIT).
+ *
+ * Pipeline (as face-api): crop the detection box (clipped to the image, floored), pad it to a
+ * square with zeros centred on the short side, legacy-bilinear resize to 112, subtract the mean
+ * RGB (122.782, 117.001, 104.298) and divide by 255; 4 dense blocks (each: a stride-2 conv then
+ * 3 depthwise-separable convs with dense skip sums, ReLU), 7x7 average pool, FC -> 136 values,
+ * (x, y) pairs in 0..1 of the padded square. One deliberate difference: points are shifted by the
+ * crop's origin, where face-api shifts by the unfloored, unclipped box corner (< 1 px apart unless
+ * the box leaves the image, where face-api's points are off by the clipped amount).
+ */
+import { join } from "node:path";
+import { cat, conv2d, fromArray, noGrad, relu, type Tensor } from "../tensor/index.ts";
+import type { FaceBox } from "./detect.ts";
+import type { RgbImage } from "./image.ts";
+import { imageToTensor } from "./image.ts";
+import { conv2dSame, convWeight, depthwiseWeight, legacyResizeInSquare } from "./tf-compat.ts";
+import { faceApiAssetsDir, readTfWeights, type TfWeight } from "./weights.ts";
+
+/** 68 points in image pixels: [x0, y0, x1, y1, ...] (Float32Array of 136). */
+export type Landmarks68 = Float32Array;
+
+const INPUT = 112;
+const MEAN_RGB = [122.782, 117.001, 104.298];
+
+/** The integer crop face-api takes for a box: clipped to the image, then floored. */
+export function landmarkCrop(box: FaceBox, width: number, height: number): { x: number; y: number; w: number; h: number } {
+  const x = Math.max(box.x, 0), y = Math.max(box.y, 0);
+  const w = Math.min(box.x + box.width - x, width - x), h = Math.min(box.y + box.height - y, height - y);
+  return { x: Math.floor(x), y: Math.floor(y), w: Math.floor(w), h: Math.floor(h) };
+}
+
+interface Sep { dw: Tensor; pw: Tensor; b: Tensor }
+interface Block { conv0: Sep | { w: Tensor; b: Tensor }; convs: Sep[] }
+
+/** The 68-point landmark network on the engine. Owns its tensors: call dispose(). */
+export class FaceLandmark68Net {
+  private readonly blocks: Block[] = [];
+  private readonly fcW: Tensor; // [256,136]
+  private readonly fcB: Tensor;
+  private readonly mean: Tensor; // [1,3,1,1]
+  private disposed = false;
+
+  /** Builds from a tfjs weight map (names as in face_landmark_68_model-weights_manifest.json). */
+  constructor(weights: Map<string, TfWeight>) {
+    const get = (name: string): TfWeight => {
+      const w = weights.get(name);
+      if (!w) throw new Error(`FaceLandmark68Net: weight '${name}' missing from the manifest`);
+      return w;
+    };
+    const vec = (name: string): Tensor => fromArray(get(name).data, get(name).shape);
+    const sep = (p: string): Sep => ({ dw: depthwiseWeight(get(`${p}/depthwise_filter`)), pw: convWeight(get(`${p}/pointwise_filter`)), b: vec(`${p}/bias`) });
+    for (let i = 0; i < 4; i++) {
+      const p = `dense${i}`;
+      const conv0 = i === 0 ? { w: convWeight(get(`${p}/conv0/filters`)), b: vec(`${p}/conv0/bias`) } : sep(`${p}/conv0`);
+      this.blocks.push({ conv0, convs: [1, 2, 3].map((j) => sep(`${p}/conv${j}`)) });
+    }
+    this.fcW = vec("fc/weights");
+    this.fcB = vec("fc/bias");
+    this.mean = fromArray(Float32Array.from(MEAN_RGB), [1, 3, 1, 1]);
+  }
+
+  /** Loads the bundled weights (assets/face-api) or those in `dir`. */
+  static load(dir = faceApiAssetsDir()): FaceLandmark68Net {
+    return new FaceLandmark68Net(readTfWeights(join(dir, "face_landmark_68_model-weights_manifest.json")));
+  }
+
+  /** TF separableConv2d + bias ("same" padding). */
+  private sep(x: Tensor, s: Sep, stride: number): Tensor {
+    const d = conv2dSame(x, s.dw, null, stride, s.dw.shape[0]);
+    const y = conv2d(d, s.pw, s.b);
+    d.dispose();
+    return y;
+  }
+
+  /** face-api's denseBlock4: out1 = relu(conv0 x); out_k = sep(relu(sum of previous outs)). */
+  private block(x: Tensor, b: Block): Tensor {
+    const c0 = "dw" in b.conv0 ? this.sep(x, b.conv0, 2) : conv2dSame(x, b.conv0.w, b.conv0.b, 2);
+    const outs = [relu(c0)];
+    c0.dispose();
+    let sum = outs[0].alias();
+    for (const s of b.convs) {
+      const inp = outs.length === 1 ? sum.alias() : relu(sum);
+      const o = this.sep(inp, s, 1);
+      inp.dispose();
+      outs.push(o);
+      const next = sum.add(o);
+      sum.dispose();
+      sum = next;
+    }
+    const r = relu(sum);
+    sum.dispose();
+    for (const o of outs) o.dispose();
+    return r;
+  }
+
+  /** Raw outputs for x [B,3,112,112] (mean-subtracted, /255): [B,136] in 0..1 of the input. */
+  forwardRaw(x: Tensor): Tensor {
+    if (this.disposed) throw new Error("FaceLandmark68Net: used after dispose()");
+    let out = x.alias();
+    for (const b of this.blocks) {
+      const next = this.block(out, b);
+      out.dispose();
+      out = next;
+    }
+    // 7x7 average pool with stride 2, "valid", on a 7x7 map = the spatial mean.
+    const pooled = out.mean([2, 3]);
+    out.dispose();
+    const y = pooled.matmul(this.fcW);
+    const z = y.add(this.fcB);
+    pooled.dispose();
+    y.dispose();
+    return z;
+  }
+
+  /** Network inputs [B,3,112,112] for each face box, and the crops they came from. */
+  preprocess(img: RgbImage, boxes: readonly FaceBox[]): { x: Tensor; crops: ReturnType<typeof landmarkCrop>[] } {
+    const full = imageToTensor(img);
+    const crops = boxes.map((b) => landmarkCrop(b, img.width, img.height));
+    const inputs = crops.map((c) => {
+      const w = Math.max(c.w, 1), h = Math.max(c.h, 1);
+      const rows = full.narrow(2, Math.min(c.y, img.height - 1), h);
+      const crop = rows.narrow(3, Math.min(c.x, img.width - 1), w);
+      const side = Math.max(w, h);
+      // face-api centres the crop: round(diff/2) zeros after it, the rest before.
+      const diff = Math.abs(w - h);
+      const before = diff - Math.round(diff / 2);
+      const r = legacyResizeInSquare(crop, side, w < h ? before : 0, h < w ? before : 0, INPUT);
+      rows.dispose();
+      crop.dispose();
+      return r;
+    });
+    full.dispose();
+    const batch = cat(inputs, 0);
+    for (const t of inputs) t.dispose();
+    const centred = batch.sub(this.mean);
+    const x = centred.div(255);
+    batch.dispose();
+    centred.dispose();
+    return { x, crops };
+  }
+
+  /** Landmarks for each box in `boxes` (same order), in image pixels. */
+  detect(img: RgbImage, boxes: readonly FaceBox[]): Landmarks68[] {
+    if (!boxes.length) return [];
+    let raw!: Float32Array;
+    let crops!: ReturnType<typeof landmarkCrop>[];
+    noGrad(() => {
+      const p = this.preprocess(img, boxes);
+      crops = p.crops;
+      const y = this.forwardRaw(p.x);
+      p.x.dispose();
+      raw = y.data<"float32">();
+      y.dispose();
+    });
+    return crops.map((c, f) => {
+      const w = Math.max(c.w, 1), h = Math.max(c.h, 1);
+      // face-api's postProcess: undo the (unrounded) centring pad in 112-pixel units.
+      const s = INPUT / Math.max(w, h);
+      const iw = w * s, ih = h * s;
+      const padX = w < h ? Math.abs(iw - ih) / 2 : 0, padY = h < w ? Math.abs(iw - ih) / 2 : 0;
+      const pts = new Float32Array(136);
+      for (let i = 0; i < 68; i++) {
+        pts[2 * i] = c.x + ((raw[f * 136 + 2 * i] * INPUT - padX) / iw) * w;
+        pts[2 * i + 1] = c.y + ((raw[f * 136 + 2 * i + 1] * INPUT - padY) / ih) * h;
+      }
+      return pts;
+    });
+  }
+
+  /** Frees the weight tensors. */
+  dispose(): void {
+    if (this.disposed) return;
+    for (const b of this.blocks) {
+      for (const t of Object.values(b.conv0)) t.dispose();
+      for (const s of b.convs) for (const t of Object.values(s)) t.dispose();
+    }
+    for (const t of [this.fcW, this.fcB, this.mean]) t.dispose();
+    this.disposed = true;
+  }
+}

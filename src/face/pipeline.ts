@@ -1,0 +1,126 @@
+/**
+ * The per-image face pipeline: detect (SSD) -> 68 landmarks -> similarity alignment to the template
+ * -> AU model on the 224 centre crops. Stage times are accumulated for benchmarks.
+ */
+import { fromArray, noGrad, type Tensor } from "../tensor/index.ts";
+import { ALIGN_TEMPLATE_V1, alignmentFor, type Affine, type AlignTemplate, warpFaces, AU_INPUT } from "./align.ts";
+import type { AuModel } from "./au-model.ts";
+import { SsdMobilenetV1, type DetectOptions, type FaceBox } from "./detect.ts";
+import { imageToTensor, type RgbImage } from "./image.ts";
+import { FaceLandmark68Net, type Landmarks68 } from "./landmarks.ts";
+
+/** One analysed face. */
+export interface FaceAnalysis {
+  box: FaceBox;
+  landmarks: Landmarks68;
+  /** Image pixels -> template crop pixels. */
+  alignment: Affine;
+  /** Per AU of the model (model.aus order): probability 0..1. */
+  probabilities: Float32Array;
+}
+
+/** Milliseconds spent per stage since the last reset. */
+export interface StageTimes {
+  detect: number;
+  landmarks: number;
+  align: number;
+  au: number;
+}
+
+/** Settings of a FacePipeline. */
+export interface PipelineOptions extends DetectOptions {
+  template?: AlignTemplate;
+}
+
+/** Owns the detector and landmark nets (and the AU model once given): call dispose(). */
+export class FacePipeline {
+  readonly detector: SsdMobilenetV1;
+  readonly landmarker: FaceLandmark68Net;
+  readonly template: AlignTemplate;
+  readonly times: StageTimes = { detect: 0, landmarks: 0, align: 0, au: 0 };
+  private readonly mean: Tensor;
+  private readonly std: Tensor;
+
+  constructor(readonly auModel: AuModel, readonly options: PipelineOptions = {}, weightsDir?: string) {
+    this.detector = SsdMobilenetV1.load(weightsDir);
+    this.landmarker = FaceLandmark68Net.load(weightsDir);
+    this.template = options.template ?? ALIGN_TEMPLATE_V1;
+    const norm = auModel.normalisation ?? AU_INPUT;
+    this.mean = fromArray(Float32Array.from(norm.mean), [1, 3, 1, 1]);
+    this.std = fromArray(Float32Array.from(norm.std), [1, 3, 1, 1]);
+  }
+
+  /** Faces in the image, best first (detection only). */
+  detect(img: RgbImage): FaceBox[] {
+    const t0 = performance.now();
+    const boxes = this.detector.detect(img, this.options);
+    this.times.detect += performance.now() - t0;
+    return boxes;
+  }
+
+  /**
+   * Landmarks, alignment and AU probabilities for the faces in `img`: those found by the detector,
+   * or `boxes` when given (video frames between detections).
+   */
+  analyze(img: RgbImage, boxes?: readonly FaceBox[]): FaceAnalysis[] {
+    const faces = boxes ?? this.detect(img);
+    if (!faces.length) return [];
+    let t = performance.now();
+    const landmarks = this.landmarker.detect(img, faces);
+    const now1 = performance.now();
+    this.times.landmarks += now1 - t;
+    t = now1;
+    const alignments = landmarks.map((l) => alignmentFor(l, this.template));
+    const probs = noGrad(() => {
+      const full = imageToTensor(img);
+      const off = (this.template.size - AU_INPUT.size) / 2;
+      const crops = warpFaces(full, alignments, AU_INPUT.size, off);
+      const c = crops.sub(this.mean);
+      const x = c.div(this.std);
+      for (const u of [full, crops, c]) u.dispose();
+      const now2 = performance.now();
+      this.times.align += now2 - t;
+      t = now2;
+      const p = this.auModel.predict(x);
+      x.dispose();
+      const d = p.data<"float32">();
+      p.dispose();
+      this.times.au += performance.now() - t;
+      return d;
+    });
+    const n = this.auModel.aus.length;
+    return faces.map((box, i) => ({ box, landmarks: landmarks[i], alignment: alignments[i], probabilities: probs.slice(i * n, (i + 1) * n) }));
+  }
+
+  /** Zeroes the stage timers. */
+  resetTimes(): void {
+    this.times.detect = this.times.landmarks = this.times.align = this.times.au = 0;
+  }
+
+  dispose(): void {
+    this.detector.dispose();
+    this.landmarker.dispose();
+    this.mean.dispose();
+    this.std.dispose();
+  }
+}
+
+/**
+ * A detector-like box for the next frame from a face's previous box and landmarks: the box moves
+ * with the landmarks' centroid and scales with their spread (used between detections in video).
+ */
+export function followBox(prevBox: FaceBox, prevLandmarks: Landmarks68, landmarks: Landmarks68): FaceBox {
+  const stats = (p: Landmarks68) => {
+    let cx = 0, cy = 0;
+    for (let i = 0; i < 68; i++) { cx += p[2 * i]; cy += p[2 * i + 1]; }
+    cx /= 68; cy /= 68;
+    let s = 0;
+    for (let i = 0; i < 68; i++) s += Math.hypot(p[2 * i] - cx, p[2 * i + 1] - cy);
+    return { cx, cy, s: s / 68 };
+  };
+  const a = stats(prevLandmarks), b = stats(landmarks);
+  const k = a.s > 0 ? b.s / a.s : 1;
+  const bx = prevBox.x + prevBox.width / 2 + (b.cx - a.cx), by = prevBox.y + prevBox.height / 2 + (b.cy - a.cy);
+  const w = prevBox.width * k, h = prevBox.height * k;
+  return { x: bx - w / 2, y: by - h / 2, width: w, height: h, score: prevBox.score };
+}

@@ -1,0 +1,158 @@
+/**
+ * Video through ffmpeg (Debian package `ffmpeg`), as a stream: frames are decoded to raw RGB on
+ * ffmpeg's stdout and read one at a time with back-pressure, so memory stays at a few frames
+ * whatever the video's length. Writing (overlay videos) pipes raw RGB frames into an encoder.
+ */
+import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { existsSync } from "node:fs";
+import type { RgbImage } from "./image.ts";
+
+/** File extensions treated as video by `aunce detect`. */
+export const VIDEO_EXTENSIONS = new Set([".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv", ".flv", ".ts", ".3gp", ".ogv"]);
+
+/**
+ * Throws a clear error when ffmpeg/ffprobe are missing: installs them with apt-get first when
+ * running as root with `install` set (the CLI's behaviour), otherwise says how to. Not cached:
+ * one `-version` call each (~20 ms) per video.
+ */
+export function requireFfmpeg(install = false): void {
+  const ok = () => spawnSync("ffmpeg", ["-version"], { stdio: "ignore" }).status === 0 && spawnSync("ffprobe", ["-version"], { stdio: "ignore" }).status === 0;
+  if (ok()) return;
+  const isRoot = typeof process.getuid === "function" && process.getuid() === 0;
+  // AUNCE_NO_INSTALL=1 turns the automatic apt-get off (CI images, tests).
+  if (install && isRoot && existsSync("/usr/bin/apt-get") && !process.env.AUNCE_NO_INSTALL) {
+    console.error("aunce: ffmpeg is missing; installing the Debian package with apt-get");
+    const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+    spawnSync("apt-get", ["install", "-y", "-q", "--no-install-recommends", "ffmpeg"], { stdio: "inherit", env });
+    if (ok()) return;
+  }
+  throw new Error("ffmpeg and ffprobe are needed for video but were not found on PATH. Install them with:  sudo apt-get install -y ffmpeg");
+}
+
+/** Stream facts ffprobe reports. */
+export interface VideoInfo {
+  width: number;
+  height: number;
+  /** Frames per second (average rate). */
+  fps: number;
+  /** Frame count when the container says, else null. */
+  frames: number | null;
+  /** Duration in seconds when known. */
+  duration: number | null;
+}
+
+function rate(s: string | undefined): number {
+  if (!s) return 0;
+  const [n, d] = s.split("/").map(Number);
+  return d ? n / d : n;
+}
+
+/** Probes the first video stream of `file`; throws naming the file when there is none. */
+export function probeVideo(file: string): VideoInfo {
+  requireFfmpeg();
+  const r = spawnSync("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height,avg_frame_rate,r_frame_rate,nb_frames,duration", "-of", "json", file], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`${file}: ffprobe could not read it (${(r.stderr || "").trim().split("\n").pop()})`);
+  const s = (JSON.parse(r.stdout).streams ?? [])[0];
+  if (!s || !s.width || !s.height) throw new Error(`${file}: no video stream`);
+  const fps = rate(s.avg_frame_rate) || rate(s.r_frame_rate) || 25;
+  const frames = Number(s.nb_frames);
+  const duration = Number(s.duration);
+  return { width: s.width, height: s.height, fps, frames: Number.isFinite(frames) && frames > 0 ? frames : null, duration: Number.isFinite(duration) ? duration : null };
+}
+
+/** A decoded frame: its index in the source video and its time in seconds. */
+export interface VideoFrame {
+  index: number;
+  timestamp: number;
+  image: RgbImage;
+}
+
+/**
+ * Decodes `file` frame by frame (every `every`-th frame when > 1, selected inside ffmpeg so the
+ * others are not converted). `onWarning` receives ffmpeg's error lines (corrupt packets and
+ * frames it skipped or concealed). The frame's buffer is reused: copy it to keep it.
+ */
+export async function* readVideoFrames(file: string, opts: { every?: number; onWarning?: (msg: string) => void } = {}): AsyncGenerator<VideoFrame> {
+  const info = probeVideo(file);
+  const every = Math.max(1, Math.floor(opts.every ?? 1));
+  const args = ["-v", "error", "-nostdin", "-i", file, "-an", "-sn"];
+  if (every > 1) args.push("-vf", `select=not(mod(n\\,${every}))`, "-fps_mode", "passthrough");
+  args.push("-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1");
+  const proc: ChildProcessWithoutNullStreams = spawn("ffmpeg", args, { stdio: ["pipe", "pipe", "pipe"] });
+  let stderr = "";
+  proc.stderr.setEncoding("utf8");
+  proc.stderr.on("data", (d: string) => {
+    stderr += d;
+    let nl: number;
+    while ((nl = stderr.indexOf("\n")) >= 0) {
+      const line = stderr.slice(0, nl).trim();
+      stderr = stderr.slice(nl + 1);
+      if (line) opts.onWarning?.(`${file}: ffmpeg: ${line}`);
+    }
+  });
+  const exited = new Promise<number>((resolve, reject) => {
+    proc.on("error", reject);
+    proc.on("close", (code) => resolve(code ?? 1));
+  });
+  const frameBytes = info.width * info.height * 3;
+  const frame = new Uint8Array(frameBytes);
+  let fill = 0;
+  let k = 0;
+  try {
+    for await (const chunk of proc.stdout as AsyncIterable<Buffer>) {
+      let off = 0;
+      while (off < chunk.length) {
+        const n = Math.min(frameBytes - fill, chunk.length - off);
+        frame.set(chunk.subarray(off, off + n), fill);
+        fill += n;
+        off += n;
+        if (fill === frameBytes) {
+          fill = 0;
+          const index = k * every;
+          k++;
+          yield { index, timestamp: index / info.fps, image: { width: info.width, height: info.height, data: frame } };
+        }
+      }
+    }
+  } finally {
+    if (proc.exitCode === null) proc.kill("SIGKILL");
+  }
+  const code = await exited;
+  if (stderr.trim()) opts.onWarning?.(`${file}: ffmpeg: ${stderr.trim()}`);
+  if (code !== 0 && k === 0) throw new Error(`${file}: ffmpeg could not decode any frame (exit code ${code})`);
+  if (code !== 0) opts.onWarning?.(`${file}: ffmpeg stopped with exit code ${code} after ${k} frames; results cover those frames`);
+}
+
+/** Encodes raw RGB frames to a video file (H.264 when available, yuv420p) through ffmpeg. */
+export class VideoWriter {
+  private readonly proc: ChildProcessWithoutNullStreams;
+  private readonly done: Promise<number>;
+  private err = "";
+
+  constructor(readonly file: string, readonly width: number, readonly height: number, fps: number) {
+    requireFfmpeg();
+    this.proc = spawn("ffmpeg", ["-v", "error", "-y", "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", `${width}x${height}`, "-r", String(fps), "-i", "pipe:0",
+      "-pix_fmt", "yuv420p", "-vf", "pad=ceil(iw/2)*2:ceil(ih/2)*2", file], { stdio: ["pipe", "pipe", "pipe"] });
+    this.proc.stderr.setEncoding("utf8");
+    this.proc.stderr.on("data", (d: string) => { this.err += d; });
+    this.proc.stdout.resume();
+    this.done = new Promise((resolve, reject) => {
+      this.proc.on("error", reject);
+      this.proc.on("close", (c) => resolve(c ?? 1));
+    });
+  }
+
+  /** Queues one frame (RGB, width*height*3 bytes); resolves when ffmpeg has taken it. */
+  async write(rgb: Uint8Array): Promise<void> {
+    if (!this.proc.stdin.write(Buffer.from(rgb))) { // a copy: callers may reuse their buffer
+      await new Promise<void>((resolve) => this.proc.stdin.once("drain", () => resolve()));
+    }
+  }
+
+  /** Finishes the file; throws with ffmpeg's message when encoding failed. */
+  async close(): Promise<void> {
+    this.proc.stdin.end();
+    const code = await this.done;
+    if (code !== 0) throw new Error(`${this.file}: ffmpeg could not write the overlay video: ${this.err.trim()}`);
+  }
+}

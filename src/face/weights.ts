@@ -1,0 +1,94 @@
+/**
+ * Reads tfjs "weights manifest" files (a JSON list of groups, each naming binary shards and the
+ * tensors packed in them, in order) as used by @vladmandic/face-api's model/ folder, and
+ * dequantises quantised entries: value = q * scale + min (tfjs' io.decodeWeights for uint8/uint16
+ * with {scale, min}; float16 entries are plain half floats).
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+/** One decoded weight: TF layout (HWIO for convs), float32 or int32 values. */
+export interface TfWeight {
+  shape: number[];
+  dtype: "float32" | "int32";
+  data: Float32Array | Int32Array;
+}
+
+interface ManifestEntry {
+  name: string;
+  shape: number[];
+  dtype: "float32" | "int32";
+  quantization?: { scale?: number; min?: number; dtype: "uint8" | "uint16" | "float16" };
+}
+interface ManifestGroup {
+  paths: string[];
+  weights: ManifestEntry[];
+}
+
+const bytesPer = { uint8: 1, uint16: 2, float16: 2, float32: 4, int32: 4 } as const;
+
+/** IEEE half -> float (for float16-quantised manifests). */
+function halfToFloat(h: number): number {
+  const s = h & 0x8000 ? -1 : 1;
+  const e = (h >> 10) & 0x1f;
+  const f = h & 0x3ff;
+  if (e === 0) return s * 2 ** -14 * (f / 1024);
+  if (e === 31) return f ? NaN : s * Infinity;
+  return s * 2 ** (e - 15) * (1 + f / 1024);
+}
+
+/**
+ * Loads every tensor of the manifest at `manifestPath` (shards are resolved beside it).
+ * Throws naming the file when a shard is missing or shorter than the manifest says.
+ */
+export function readTfWeights(manifestPath: string): Map<string, TfWeight> {
+  let groups: ManifestGroup[];
+  try {
+    groups = JSON.parse(readFileSync(manifestPath, "utf8")) as ManifestGroup[];
+  } catch (err) {
+    throw new Error(`readTfWeights: cannot read weights manifest ${manifestPath}: ${(err as Error).message}`);
+  }
+  const out = new Map<string, TfWeight>();
+  for (const g of groups) {
+    const shards = g.paths.map((p) => {
+      const file = join(dirname(manifestPath), p);
+      if (!existsSync(file)) throw new Error(`readTfWeights: shard ${file} named by ${manifestPath} is missing`);
+      return readFileSync(file);
+    });
+    const buf = Buffer.concat(shards);
+    let off = 0;
+    for (const w of g.weights) {
+      const n = w.shape.reduce((a, b) => a * b, 1);
+      const q = w.quantization;
+      const stored = q ? q.dtype : w.dtype;
+      const len = n * bytesPer[stored];
+      if (off + len > buf.length) {
+        throw new Error(`readTfWeights: ${manifestPath}: tensor '${w.name}' [${w.shape}] needs bytes ${off}..${off + len}, shards hold ${buf.length}`);
+      }
+      const data = w.dtype === "int32" ? new Int32Array(n) : new Float32Array(n);
+      for (let i = 0; i < n; i++) {
+        let v: number;
+        if (!q) v = w.dtype === "int32" ? buf.readInt32LE(off + 4 * i) : buf.readFloatLE(off + 4 * i);
+        else if (q.dtype === "float16") v = halfToFloat(buf.readUInt16LE(off + 2 * i));
+        else {
+          const raw = q.dtype === "uint8" ? buf[off + i] : buf.readUInt16LE(off + 2 * i);
+          v = raw * (q.scale ?? 1) + (q.min ?? 0);
+        }
+        data[i] = w.dtype === "int32" ? Math.round(v) : v;
+      }
+      out.set(w.name, { shape: w.shape, dtype: w.dtype, data });
+      off += len;
+    }
+  }
+  return out;
+}
+
+/** The folder holding the bundled face-api weight files (assets/face-api, next to src/ or dist/). */
+export function faceApiAssetsDir(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [join(here, "..", "..", "assets", "face-api"), join(here, "..", "..", "..", "assets", "face-api")];
+  const found = candidates.find((d) => existsSync(join(d, "ssd_mobilenetv1_model-weights_manifest.json")));
+  if (!found) throw new Error(`face-api weights not found; looked in:\n  ${candidates.join("\n  ")}`);
+  return found;
+}

@@ -1,0 +1,45 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { createAuDetector, decodeImage, liveTensors, LinearProbeAuModel, type DetectedFace } from "../../src/index.ts";
+import { manualSeed } from "../../src/tensor/index.ts";
+
+const file = fileURLToPath(new URL("../fixtures/face/group2.jpg", import.meta.url));
+
+test("createAuDetector: path, buffer and decoded frame give the same typed faces; dispose frees everything", async () => {
+  const before = liveTensors();
+  manualSeed(1);
+  const d = await createAuDetector({ untrainedBackbone: "resnet_tiny", thresholds: { 12: 0 }, minConfidence: 0.6 });
+  assert.deepEqual(d.aus, [1, 2, 4, 6, 7, 10, 12, 14, 15, 17, 23, 24]);
+  assert.match(d.modelDescription, /untrained/);
+  const a = await d.detect(file);
+  const b = await d.detect(readFileSync(file));
+  const c = await d.detect(await decodeImage(file));
+  assert.equal(a.length, 3);
+  assert.deepEqual(b, a);
+  assert.deepEqual(c, a);
+  const f: DetectedFace = a[0];
+  assert.equal(f.landmarks.length, 68);
+  assert.ok(f.confidence > 0.6 && f.confidence <= 1);
+  assert.equal(f.aus.length, 12);
+  assert.deepEqual(f.aus.map((x) => x.name).slice(0, 3), ["AU01", "AU02", "AU04"]);
+  assert.ok(f.aus.find((x) => x.au === 12)!.present, "threshold 0 makes AU12 present");
+  assert.ok(d.times.detect > 0 && d.times.au > 0);
+  d.dispose();
+  d.dispose(); // idempotent
+  await assert.rejects(d.detect(file), /after dispose/);
+  assert.equal(liveTensors(), before);
+});
+
+test("createAuDetector with a caller's AuModel leaves the model alive; unreadable input names the file", async () => {
+  const model = new LinearProbeAuModel("resnet_tiny", [6, 12]);
+  const d = await createAuDetector({ model });
+  const faces = await d.detect(file);
+  assert.deepEqual(faces[0].aus.map((x) => x.name), ["AU06", "AU12"]);
+  await assert.rejects(d.detect("/nonexistent/x.jpg"), /\/nonexistent\/x\.jpg: cannot read file \(ENOENT\)/);
+  await assert.rejects(d.detect(new Uint8Array([1, 2, 3])), /<buffer>: not a readable image/);
+  d.dispose();
+  assert.equal(model.head.weight.isDisposed, false);
+  model.dispose();
+});
