@@ -9,7 +9,7 @@
  * d.dispose();
  */
 import { ALIGN_TEMPLATE_V1, type AlignTemplate } from "../face/align.ts";
-import { BP4D_AUS, LinearProbeAuModel, loadAuModelFromCheckpoint, type AuModel } from "../face/au-model.ts";
+import { BP4D_AUS, LinearProbeAuModel, defaultModelPath, loadAuModelFromCheckpoint, type AuModel } from "../face/au-model.ts";
 import { decodeImage, type RgbImage } from "../face/image.ts";
 import { FacePipeline, type FaceAnalysis, type StageTimes } from "../face/pipeline.ts";
 
@@ -37,11 +37,14 @@ export interface DetectedFace {
 
 /** Options of createAuDetector; every field is optional. */
 export interface AuDetectorOptions {
-  /** An aunce checkpoint (`aunce train` output), or an AuModel instance. Default: see `untrainedBackbone`. */
+  /**
+   * An aunce checkpoint (`aunce train --supervised` output), or an AuModel instance. Default: the
+   * bundled SynthAU-trained model (assets/models/README.md states what it was trained on and its F1).
+   */
   model?: string | AuModel;
   /**
-   * With no `model`: build a randomly initialised ResNet + linear head of this variant (its outputs
-   * are meaningless; for trying the pipeline). Default "resnet18".
+   * Instead of a trained model: a randomly initialised ResNet + linear head of this variant (its
+   * outputs are meaningless; for trying the pipeline).
    */
   untrainedBackbone?: string;
   /** Per-AU presence thresholds (AU number -> threshold); others use `defaultThreshold`. */
@@ -86,6 +89,8 @@ export function toDetectedFace(f: FaceAnalysis, aus: readonly number[], threshol
 export async function resolveAuModel(opts: Pick<AuDetectorOptions, "model" | "untrainedBackbone">): Promise<AuModel> {
   if (typeof opts.model === "string") return loadAuModelFromCheckpoint(opts.model);
   if (opts.model) return opts.model;
+  const bundled = defaultModelPath();
+  if (!opts.untrainedBackbone && bundled) return loadAuModelFromCheckpoint(bundled);
   return new LinearProbeAuModel(opts.untrainedBackbone ?? "resnet18", BP4D_AUS);
 }
 

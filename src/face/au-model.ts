@@ -4,11 +4,16 @@
  * global average pool, Linear, sigmoid) is the one built here, for tests and benchmarks, and for
  * checkpoints whose state dict has that layout (`backbone.*` ResNet keys + `head.weight/bias`).
  */
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { Linear, Module } from "../nn/index.ts";
+import type { AuModel as GraphNetwork } from "../models/au-model.ts";
+import { loadRawIntoModule } from "../models/io.ts";
+import { createAuModel, type AuModelSpec } from "../models/registry.ts";
 import { createResNet, type ResNet } from "../models/backbones/resnet.ts";
 import { readAunceCheckpoint, type AunceCheckpointMeta } from "../models/checkpoint/aunce-format.ts";
 import type { RawStateDict } from "../models/checkpoint/raw.ts";
-import { adaptiveAvgPool2d, fromBytes, noGrad, type DType, type Tensor } from "../tensor/index.ts";
+import { adaptiveAvgPool2d, fromBytes, interpolate, noGrad, tidy, type DType, type Tensor } from "../tensor/index.ts";
 import { AU_INPUT } from "./align.ts";
 
 /** What the pipeline needs from an AU model. */
@@ -64,6 +69,38 @@ export class LinearProbeAuModel extends Module implements AuModel {
   }
 }
 
+/**
+ * A model trained by `aunce train --supervised` (ME-GraphAU stage 1: per-AU cosine scores, read as
+ * probabilities and thresholded at 0.5 as the reference does). The 224 crops are resized to the
+ * crop size it was trained on.
+ */
+export class GraphAuModel implements AuModel {
+  readonly aus: number[];
+  readonly normalisation: { mean: number[]; std: number[] };
+  constructor(readonly net: GraphNetwork, aus: number[], readonly inputSize: number, normalisation: { mean: number[]; std: number[] }, readonly description: string) {
+    this.aus = [...aus];
+    this.normalisation = normalisation;
+    net.eval();
+  }
+  predict(crops: Tensor): Tensor {
+    return noGrad(() =>
+      tidy(() => {
+        const x = crops.shape[2] === this.inputSize ? crops : interpolate(crops, [this.inputSize, this.inputSize], "bilinear", false, true);
+        return this.net.forward(x).clamp(0, 1);
+      }),
+    );
+  }
+  dispose(): void {
+    this.net.dispose();
+  }
+}
+
+/** The bundled default AU model (see assets/models/README.md), or undefined when absent. */
+export const DEFAULT_MODEL_PATH = fileURLToPath(new URL("../../assets/models/synthau-megraphau-resnet18w32.safetensors", import.meta.url));
+export function defaultModelPath(): string | undefined {
+  return existsSync(DEFAULT_MODEL_PATH) ? DEFAULT_MODEL_PATH : undefined;
+}
+
 /** BP4D's 12 AUs (aunce-spec §1), the default output set for untrained test models. */
 export const BP4D_AUS = [1, 2, 4, 6, 7, 10, 12, 14, 15, 17, 23, 24];
 
@@ -79,6 +116,21 @@ export async function loadAuModelFromCheckpoint(path: string): Promise<AuModel> 
 
 /** See loadAuModelFromCheckpoint; `model` is the raw state dict. */
 export function auModelFromCheckpoint(meta: AunceCheckpointMeta, model: RawStateDict, source = "checkpoint"): AuModel {
+  const spec = (meta.config as { model?: AuModelSpec }).model;
+  if (spec && typeof spec === "object" && typeof spec.backbone === "string") {
+    if (spec.method !== "megraphau") {
+      throw new Error(`${source}: an AUNCE encoder outputs embeddings, not AU probabilities; detect needs a model trained with \`aunce train --supervised\` (or a linear-probe checkpoint)`);
+    }
+    const net = createAuModel(spec);
+    try {
+      loadRawIntoModule(net, model, { strict: true, source });
+    } catch (err) {
+      net.dispose();
+      throw err;
+    }
+    const train = (meta.config as { train?: { crop_size?: number } }).train;
+    return new GraphAuModel(net, meta.aus, train?.crop_size ?? 224, { mean: [...meta.normalisation.mean], std: [...meta.normalisation.std] }, `${spec.backbone} (${source})`);
+  }
   const keys = [...model.keys()];
   const isProbe = keys.includes("head.weight") && keys.some((k) => k.startsWith("backbone."));
   if (!meta.backbone.startsWith("resnet") || !isProbe) {

@@ -43,3 +43,16 @@ test("createAuDetector with a caller's AuModel leaves the model alive; unreadabl
   assert.equal(model.head.weight.isDisposed, false);
   model.dispose();
 });
+
+test("without a model the detector uses the bundled SynthAU-trained model", async () => {
+  const d = await createAuDetector({});
+  try {
+    assert.match(d.modelDescription, /synthau-megraphau-resnet18w32\.safetensors/);
+    assert.deepEqual(d.aus, [1, 2, 4, 6, 7, 10, 12, 14, 15, 17, 23, 24]);
+    const faces = await d.detect(fileURLToPath(new URL("../fixtures/face/synth/M011_T1_110.jpg", import.meta.url)));
+    assert.equal(faces.length, 1);
+    assert.ok(faces[0].aus.every((a) => a.probability >= 0 && a.probability <= 1));
+  } finally {
+    d.dispose();
+  }
+});

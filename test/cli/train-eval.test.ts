@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { before, describe, it } from "node:test";
 import { runCli } from "../helpers/cli.ts";
 import { tinyPrepared } from "../helpers/tiny-dataset.ts";
@@ -38,6 +39,17 @@ describe("train / linear-eval / evaluate commands", () => {
     const m = await runCli(t, "evaluate", "--runs", metrics, "--runs", join(out, "sup", "evaluate", "metrics.json"), "--out", join(out, "mean"));
     assert.equal(m.code, 0, m.err);
     assert.match(m.out, /mean of 2/);
+    // The supervised checkpoint plugs into detection; an AUNCE encoder is refused with the reason.
+    const photo = fileURLToPath(new URL("../fixtures/face/synth/F001_T1_203.jpg", import.meta.url));
+    const d = await runCli(t, "detect", "--no-progress", "--json", "-o", join(out, "faces.json"), "--model", join(out, "sup", "last.safetensors"), photo);
+    assert.equal(d.code, 0, d.err);
+    const faces = JSON.parse(readFileSync(join(out, "faces.json"), "utf8")) as { success: number; aus: Record<string, { probability: number }> }[];
+    assert.equal(faces[0].success, 1);
+    assert.equal(Object.keys(faces[0].aus).length, 12);
+    assert.ok(Object.values(faces[0].aus).every((a) => a.probability >= 0 && a.probability <= 1));
+    const refused = await runCli(t, "detect", "--no-progress", "--model", ckpt, photo);
+    assert.equal(refused.code, 1);
+    assert.match(refused.err, /an AUNCE encoder outputs embeddings, not AU probabilities/);
     const again = await runCli(t, "train", ...common, "--exp_name", "au");
     assert.equal(again.code, 1);
     assert.match(again.err, /already holds a run; continue it with --resume/);

@@ -14,6 +14,7 @@ import { expandInputs, mediaKind } from "../detect/inputs.ts";
 import { RecordWriter } from "../detect/records.ts";
 import { processImage, processVideo, type DetectContext } from "../detect/run.ts";
 import { readThresholds } from "../detect/thresholds.ts";
+import { defaultModelPath } from "../../face/au-model.ts";
 
 interface DetectOpts {
   output?: string;
@@ -21,7 +22,7 @@ interface DetectOpts {
   overlay?: string;
   thresholds?: string;
   model?: string;
-  untrained: string;
+  untrained?: string;
   every: string;
   detectEvery: string;
   minConfidence: string;
@@ -59,9 +60,12 @@ export async function runDetect(inputs: string[], opts: DetectOpts): Promise<num
     }
   }
 
-  if (!opts.model) {
+  if (!opts.model && opts.untrained) {
     manualSeed(0);
-    console.error(`aunce detect: warning: no --model given: the AU columns come from an UNTRAINED, randomly initialised ${opts.untrained} (seed 0); they carry no information. Pass --model <checkpoint> from \`aunce train\`.`);
+    console.error(`aunce detect: warning: --untrained: the AU columns come from an UNTRAINED, randomly initialised ${opts.untrained} (seed 0); they carry no information. Pass --model <checkpoint> from \`aunce train\`.`);
+  } else if (!opts.model) {
+    if (defaultModelPath()) console.error("aunce detect: using the bundled AU model, trained on synthetic SynthAU faces only (see assets/models/README.md for its F1); pass --model for your own.");
+    else console.error("aunce detect: warning: no bundled AU model found; falling back to an UNTRAINED network. Pass --model <checkpoint>.");
   }
   const model = await resolveAuModel({ model: opts.model, untrainedBackbone: opts.untrained });
   const pipeline = new FacePipeline(model, { minConfidence });
@@ -119,8 +123,8 @@ export function register(program: Command): void {
     .option("--json", "write a JSON array of records instead of CSV")
     .option("--overlay <dir>", "write images (PNG) / videos (MP4) with boxes, landmarks and AU bars into <dir>")
     .option("--thresholds <file>", "per-AU presence thresholds, YAML/JSON mapping like { AU01: 0.4, AU12: 0.6 } (default 0.5)")
-    .option("--model <checkpoint>", "AU model: an aunce checkpoint from `aunce train`")
-    .option("--untrained <variant>", "without --model: the randomly initialised stand-in's ResNet variant", "resnet18")
+    .option("--model <checkpoint>", "AU model: a checkpoint from `aunce train --supervised` (default: the bundled SynthAU-trained model)")
+    .option("--untrained <variant>", "use a randomly initialised ResNet of this variant instead (pipeline testing only)")
     .option("--every <n>", "process every n-th video frame", "1")
     .option("--detect-every <k>", "run the face detector on every k-th processed frame, following faces by their landmarks in between", "1")
     .option("--min-confidence <p>", "face detector score threshold", "0.5")

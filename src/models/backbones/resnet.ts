@@ -169,7 +169,7 @@ export const resnetVariants: Record<string, ResNetConfig> = {
   resnet50: { block: "bottleneck", layers: [3, 4, 6, 3] },
   resnet101: { block: "bottleneck", layers: [3, 4, 23, 3] },
   resnet152: { block: "bottleneck", layers: [3, 8, 36, 3] },
-  /** Small demo variant (no pretrained weights exist): the ResNet-18 layout at width 32, ~0.7 M parameters. */
+  /** Small demo variant (no pretrained weights exist): the ResNet-18 layout at width 32, ~2.8 M parameters. */
   resnet18_w32: { block: "basic", layers: [2, 2, 2, 2], width: 32 },
   /** Tiny test variant: the ResNet-18 layout at width 8. */
   resnet_tiny: { block: "basic", layers: [1, 1, 1, 1], width: 8 },
