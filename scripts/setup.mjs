@@ -6,7 +6,8 @@
 //      measured ~30x slower for matmul;
 //   3. `npm ci` when node_modules does not match package-lock.json;
 //   4. the native addon (native/), rebuilt when its sources or the libtorch it targets change;
-//   5. the TypeScript build (dist/) used by the `aunce` command.
+//   5. the TypeScript build (dist/) used by the `aunce` command;
+//   and ffmpeg (Debian) for video input to `aunce detect`, installed when missing and root.
 // Flags: --native-only (steps 1, 2, 4), --with-python-torch (also apt python3-torch/torchvision,
 // the benchmark's and fixture scripts' reference).
 import { spawnSync } from "node:child_process";
@@ -76,6 +77,11 @@ if (libtorchDir) {
   const missing = ["libtorch-dev", "libopenblas0-pthread"].filter((p) => !dpkgInstalled(p));
   if (missing.length) aptInstall(missing, `missing Debian packages: ${missing.join(", ")}`);
   log("libtorch: Debian libtorch-dev with OpenBLAS (pthread)");
+}
+// ffmpeg: `aunce detect` streams videos and webcams through it (and its tests run a generated video).
+if (!args.has("--native-only") && !dpkgInstalled("ffmpeg") && spawnSync("ffmpeg", ["-version"], { stdio: "ignore" }).status !== 0) {
+  if (isRoot && existsSync("/usr/bin/apt-get")) aptInstall(["ffmpeg"], "ffmpeg (video input for aunce detect) is missing");
+  else log("note: ffmpeg is not installed; `aunce detect` will skip videos (sudo apt-get install ffmpeg)");
 }
 if (args.has("--with-python-torch")) {
   const missing = ["python3-torch", "python3-torchvision"].filter((p) => !dpkgInstalled(p));

@@ -29,6 +29,25 @@ export function requireFfmpeg(install = false): void {
   throw new Error("ffmpeg and ffprobe are needed for video but were not found on PATH. Install them with:  sudo apt-get install -y ffmpeg");
 }
 
+/**
+ * Live sources ffmpeg reads through an input device rather than a file: webcams (`/dev/videoN`,
+ * read with v4l2, or `webcam` / `webcam:N` for /dev/videoN) and `lavfi:<filter graph>` streams
+ * (e.g. `lavfi:testsrc=size=640x480:rate=10`, for trying the live path without a camera).
+ * Returns ffmpeg's input arguments, or null for an ordinary file.
+ */
+export function liveSourceArgs(source: string): string[] | null {
+  const cam = /^webcam(?::(\d+))?$/.exec(source);
+  if (cam) return ["-f", "v4l2", "-i", `/dev/video${cam[1] ?? "0"}`];
+  if (/^\/dev\/video\d+$/.test(source)) return ["-f", "v4l2", "-i", source];
+  if (source.startsWith("lavfi:")) return ["-f", "lavfi", "-i", source.slice("lavfi:".length)];
+  return null;
+}
+
+/** ffmpeg/ffprobe input arguments for a file or a live source. */
+function inputArgs(source: string): string[] {
+  return liveSourceArgs(source) ?? ["-i", source];
+}
+
 /** Stream facts ffprobe reports. */
 export interface VideoInfo {
   width: number;
@@ -50,7 +69,10 @@ function rate(s: string | undefined): number {
 /** Probes the first video stream of `file`; throws naming the file when there is none. */
 export function probeVideo(file: string): VideoInfo {
   requireFfmpeg();
-  const r = spawnSync("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height,avg_frame_rate,r_frame_rate,nb_frames,duration", "-of", "json", file], { encoding: "utf8" });
+  const live = liveSourceArgs(file);
+  // ffprobe takes the input as its last argument ("-f fmt source"), without "-i".
+  const input = live ? [live[0], live[1], live[3]] : [file];
+  const r = spawnSync("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries", "stream=width,height,avg_frame_rate,r_frame_rate,nb_frames,duration", "-of", "json", ...input], { encoding: "utf8", timeout: 20000 });
   if (r.status !== 0) throw new Error(`${file}: ffprobe could not read it (${(r.stderr || "").trim().split("\n").pop()})`);
   const s = (JSON.parse(r.stdout).streams ?? [])[0];
   if (!s || !s.width || !s.height) throw new Error(`${file}: no video stream`);
@@ -72,10 +94,10 @@ export interface VideoFrame {
  * others are not converted). `onWarning` receives ffmpeg's error lines (corrupt packets and
  * frames it skipped or concealed). The frame's buffer is reused: copy it to keep it.
  */
-export async function* readVideoFrames(file: string, opts: { every?: number; onWarning?: (msg: string) => void } = {}): AsyncGenerator<VideoFrame> {
+export async function* readVideoFrames(file: string, opts: { every?: number; onWarning?: (msg: string) => void; signal?: AbortSignal } = {}): AsyncGenerator<VideoFrame> {
   const info = probeVideo(file);
   const every = Math.max(1, Math.floor(opts.every ?? 1));
-  const args = ["-v", "error", "-nostdin", "-i", file, "-an", "-sn"];
+  const args = ["-v", "error", "-nostdin", ...inputArgs(file), "-an", "-sn"];
   if (every > 1) args.push("-vf", `select=not(mod(n\\,${every}))`, "-fps_mode", "passthrough");
   args.push("-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1");
   const proc: ChildProcessWithoutNullStreams = spawn("ffmpeg", args, { stdio: ["pipe", "pipe", "pipe"] });
@@ -100,6 +122,8 @@ export async function* readVideoFrames(file: string, opts: { every?: number; onW
   let k = 0;
   try {
     for await (const chunk of proc.stdout as AsyncIterable<Buffer>) {
+      // A live source never ends by itself: stop reading when asked (Ctrl-C), keeping what was done.
+      if (opts.signal?.aborted) break;
       let off = 0;
       while (off < chunk.length) {
         const n = Math.min(frameBytes - fill, chunk.length - off);
@@ -118,6 +142,7 @@ export async function* readVideoFrames(file: string, opts: { every?: number; onW
     if (proc.exitCode === null) proc.kill("SIGKILL");
   }
   const code = await exited;
+  if (opts.signal?.aborted) return;
   if (stderr.trim()) opts.onWarning?.(`${file}: ffmpeg: ${stderr.trim()}`);
   if (code !== 0 && k === 0) throw new Error(`${file}: ffmpeg could not decode any frame (exit code ${code})`);
   if (code !== 0) opts.onWarning?.(`${file}: ffmpeg stopped with exit code ${code} after ${k} frames; results cover those frames`);

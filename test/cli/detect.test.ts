@@ -198,3 +198,20 @@ test("detect without ffmpeg: the video is skipped with a warning naming it, imag
     delete process.env.AUNCE_NO_INSTALL;
   }
 });
+
+test("live sources: webcam names map to v4l2 devices, lavfi streams run through the video path", { skip: noFfmpeg }, async (t) => {
+  const { liveSourceArgs } = await import("../../src/face/video.ts");
+  assert.deepEqual(liveSourceArgs("webcam"), ["-f", "v4l2", "-i", "/dev/video0"]);
+  assert.deepEqual(liveSourceArgs("webcam:2"), ["-f", "v4l2", "-i", "/dev/video2"]);
+  assert.deepEqual(liveSourceArgs("/dev/video1"), ["-f", "v4l2", "-i", "/dev/video1"]);
+  assert.equal(liveSourceArgs("clip.mp4"), null);
+  // A face moving over a live test pattern, as a camera would deliver it (5 frames at 5 fps).
+  const face = join(dir, "live-face.png");
+  await sharp(fx("group.jpg")).extract({ left: 440, top: 40, width: 180, height: 200 }).png().toFile(face);
+  const out = join(dir, "live.csv");
+  const r = await cli(t, `lavfi:testsrc=size=480x360:rate=5:duration=1[bg];movie=${face}[f];[bg][f]overlay=120:80`, "-o", out);
+  assert.equal(r.code, 0, r.err);
+  const { rows } = readCsv(out);
+  assert.deepEqual(rows.map((x) => x.frame), ["1", "2", "3", "4", "5"]);
+  assert.ok(rows.every((x) => x.success === "1" && x.face_id === "0"), "one face followed through the stream");
+});

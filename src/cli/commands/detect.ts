@@ -15,6 +15,7 @@ import { RecordWriter } from "../detect/records.ts";
 import { processImage, processVideo, type DetectContext } from "../detect/run.ts";
 import { readThresholds } from "../detect/thresholds.ts";
 import { defaultModelPath } from "../../face/au-model.ts";
+import { interruptSignal } from "../util/interrupt.ts";
 
 interface DetectOpts {
   output?: string;
@@ -90,19 +91,24 @@ export async function runDetect(inputs: string[], opts: DetectOpts): Promise<num
     }
     bar.start(total, 0);
   }
+  // Ctrl-C ends a live stream (webcam) cleanly: the current frame finishes and the output is closed.
+  const stop = interruptSignal("detect");
   const ctx: DetectContext = {
     pipeline, writer, overlayDir: opts.overlay, every, detectEvery, warn, decodeMs: 0, frames: 0,
     threshold: (au) => thresholds[au] ?? 0.5,
     onFrame: single ? () => bar?.increment() : undefined,
+    signal: stop.signal,
   };
   let ok = 0;
   try {
     for (const file of files) {
+      if (stop.signal.aborted) break;
       const kind = mediaKind(file) ?? "image";
       if (await (kind === "video" ? processVideo(file, ctx) : processImage(file, ctx))) ok++;
       if (!single) bar?.increment();
     }
   } finally {
+    stop.dispose();
     bar?.stop();
     writer.end();
     pipeline.dispose();
@@ -118,7 +124,7 @@ export function register(program: Command): void {
   program
     .command("detect")
     .description("faces, 68 landmarks and AU probabilities for images, folders, globs and videos; one CSV row per face per frame")
-    .argument("<inputs...>", "image or video files, folders (searched recursively) or globs ('frames/**/*.png')")
+    .argument("<inputs...>", "image or video files, folders (searched recursively), globs ('frames/**/*.png'), or a live source: webcam, webcam:N, /dev/videoN (v4l2), lavfi:<graph>")
     .option("-o, --output <file>", "write the CSV/JSON here instead of stdout")
     .option("--json", "write a JSON array of records instead of CSV")
     .option("--overlay <dir>", "write images (PNG) / videos (MP4) with boxes, landmarks and AU bars into <dir>")

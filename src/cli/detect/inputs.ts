@@ -5,13 +5,14 @@
  */
 import { readdirSync, statSync } from "node:fs";
 import { extname, join, relative, sep } from "node:path";
-import { VIDEO_EXTENSIONS } from "../../face/video.ts";
+import { VIDEO_EXTENSIONS, liveSourceArgs } from "../../face/video.ts";
 
 /** Extensions taken from folders and globs as still images (sharp decodes them). */
 export const IMAGE_EXTENSIONS = new Set([".jpg", ".jpeg", ".png", ".webp", ".tif", ".tiff", ".gif", ".avif", ".heic"]);
 
 /** "image", "video" or null (unknown) by extension. */
 export function mediaKind(file: string): "image" | "video" | null {
+  if (liveSourceArgs(file)) return "video";
   const e = extname(file).toLowerCase();
   if (IMAGE_EXTENSIONS.has(e)) return "image";
   if (VIDEO_EXTENSIONS.has(e)) return "video";
@@ -52,6 +53,10 @@ export function expandInputs(args: readonly string[]): { files: string[]; proble
   const files: string[] = [];
   const problems: string[] = [];
   for (const arg of args) {
+    if (liveSourceArgs(arg)) {
+      files.push(arg); // a webcam or lavfi stream: ffmpeg opens it
+      continue;
+    }
     if (/[*?[]/.test(arg)) {
       const parts = arg.split(/[\\/]/);
       const first = parts.findIndex((p) => /[*?[]/.test(p));

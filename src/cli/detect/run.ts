@@ -34,6 +34,8 @@ export interface DetectContext {
   frames: number;
   /** Overlay file names taken so far in this run. */
   overlayNames?: Set<string>;
+  /** Aborted by Ctrl-C: a live stream stops after the current frame and the output is completed. */
+  signal?: AbortSignal;
 }
 
 /** A free overlay file name in `dir` for `file` (same stems from different folders get -2, -3...). */
@@ -92,7 +94,7 @@ export async function processVideo(file: string, ctx: DetectContext): Promise<bo
       writer = new VideoWriter(overlayPath(ctx, file, ".mp4"), info.width, info.height, info.fps / ctx.every);
     }
     let t0 = performance.now();
-    for await (const frame of readVideoFrames(file, { every: ctx.every, onWarning: ctx.warn })) {
+    for await (const frame of readVideoFrames(file, { every: ctx.every, onWarning: ctx.warn, signal: ctx.signal })) {
       ctx.decodeMs += performance.now() - t0;
       const detectNow = processed % ctx.detectEvery === 0 || follow.length === 0;
       const boxes = detectNow ? ctx.pipeline.detect(frame.image) : follow.map((f) => followBox(f.detBox, f.detLm, f.lastLm));
