@@ -1,20 +1,31 @@
 /**
- * `npm run bench`: runs every bench/<area>.ts that exports `run()`, in name order
- * (`npm run bench -- data` runs only the named areas).
+ * `npm run bench`: runs the benchmarks one after another, each in its own process so one area's
+ * threads and memory do not colour the next (`npm run bench -- engine data` runs only those).
+ * Every benchmark is also a standalone script: `node --import tsx bench/<area>.ts [options]`.
+ *   engine   ResNet-18 training step and inference vs PyTorch (foundation)
+ *   models   Swin-T / ResNet-50 training steps vs PyTorch, AUNCE loss share
+ *   data     augmented two-view batches/s, data-wait share of a ResNet-18 AUNCE epoch
+ *   synth    SynthAU images/s
+ *   detect   aunce detect fps on a 640x480 video, per stage
+ *   face-nets  our face-api port vs face-api on tfjs-wasm (when FACEAPI_REF_DIR is set)
+ * (bench/checkpoint.ts times .pth/.safetensors I/O on files you name; run it directly.)
  */
-import { readdirSync } from "node:fs";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { spawnSync } from "node:child_process";
+import { loadavg } from "node:os";
+import { fileURLToPath } from "node:url";
 
-const dir = fileURLToPath(new URL(".", import.meta.url));
+const ALL = ["engine", "models", "data", "synth", "detect", "face-nets"];
 const only = process.argv.slice(2).filter((a) => !a.startsWith("--"));
-const areas = readdirSync(dir)
-  .filter((f) => f.endsWith(".ts") && f !== "run.ts")
-  .map((f) => f.slice(0, -3))
-  .filter((a) => only.length === 0 || only.includes(a))
-  .sort();
+const areas = only.length ? only : ALL;
+let failed = 0;
 for (const area of areas) {
-  const mod = (await import(pathToFileURL(dir + area + ".ts").href)) as { run?: () => Promise<void> };
-  if (typeof mod.run !== "function") continue;
-  console.log(`# bench: ${area}`);
-  await mod.run();
+  if (!ALL.includes(area)) {
+    console.error(`unknown benchmark '${area}' (known: ${ALL.join(", ")})`);
+    failed++;
+    continue;
+  }
+  console.log(`\n# bench: ${area} (load average ${loadavg()[0].toFixed(2)})`);
+  const r = spawnSync(process.execPath, ["--import", "tsx", fileURLToPath(new URL(`./${area}.ts`, import.meta.url))], { stdio: "inherit" });
+  if (r.status !== 0) failed++;
 }
+process.exitCode = failed ? 1 : 0;
