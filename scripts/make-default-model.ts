@@ -39,6 +39,9 @@ no model is given.
 
 ${table}
 
+  Mean ROC-AUC on those subjects: ${(100 * metrics.results[0].metrics.meanAuc).toFixed(1)}% (50% = chance) against
+  about 90% on its training subjects: with 6 synthetic identities it mostly learnt those identities
+  (see docs/experiments.md). Treat it as a working default for the pipeline, not as an AU detector.
 - **Not validated on real faces.** No licensed data (BP4D, DISFA) was used; expect it to be much
   weaker on photos than these synthetic numbers. Train your own with \`aunce train --supervised\` on
   real data and pass \`--model\`.
