@@ -14,6 +14,14 @@ function then(x: Tensor, f: (t: Tensor) => Tensor): Tensor {
   return y;
 }
 
+/** relu(branch + shortcut(x)), releasing the branch and the projected shortcut. */
+function residual(branch: Tensor, x: Tensor, downsample: Sequential | null): Tensor {
+  const identity = downsample ? downsample.forward(x) : x;
+  const sum = then(branch, (t) => t.add(identity));
+  if (identity !== x) identity.dispose();
+  return then(sum, (t) => t.relu());
+}
+
 const conv3x3 = (cin: number, cout: number, stride = 1) => new Conv2d(cin, cout, 3, { stride, padding: 1, bias: false });
 const conv1x1 = (cin: number, cout: number, stride = 1) => new Conv2d(cin, cout, 1, { stride, bias: false });
 
@@ -40,10 +48,7 @@ class BasicBlock extends Module {
     out = then(out, (t) => t.relu());
     out = then(out, (t) => this.conv2.forward(t));
     out = then(out, (t) => this.bn2.forward(t));
-    const identity = this.downsample ? this.downsample.forward(x) : x;
-    out = then(out, (t) => t.add(identity));
-    if (identity !== x) identity.dispose();
-    return then(out, (t) => t.relu());
+    return residual(out, x, this.downsample);
   }
 }
 
@@ -77,10 +82,7 @@ class Bottleneck extends Module {
     out = then(out, (t) => t.relu());
     out = then(out, (t) => this.conv3.forward(t));
     out = then(out, (t) => this.bn3.forward(t));
-    const identity = this.downsample ? this.downsample.forward(x) : x;
-    out = then(out, (t) => t.add(identity));
-    if (identity !== x) identity.dispose();
-    return then(out, (t) => t.relu());
+    return residual(out, x, this.downsample);
   }
 }
 
