@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { cat, fromArray, noGrad, type Tensor } from "../tensor/index.ts";
 import { imageToTensor, type RgbImage } from "./image.ts";
 import { conv2dSame, convWeight, depthwiseWeight, legacyResizeInSquare } from "./tf-compat.ts";
-import { faceApiAssetsDir, readTfWeights, type TfWeight } from "./weights.ts";
+import { faceApiAssetsDir, readTfWeights, weightReader, type TfWeight } from "./weights.ts";
 
 /** A detected face in image pixels (x, y = top-left corner). */
 export interface FaceBox {
@@ -79,12 +79,7 @@ export class SsdMobilenetV1 {
 
   /** Builds from a tfjs weight map (names as in ssd_mobilenetv1_model-weights_manifest.json). */
   constructor(weights: Map<string, TfWeight>) {
-    const get = (name: string): TfWeight => {
-      const w = weights.get(name);
-      if (!w) throw new Error(`SsdMobilenetV1: weight '${name}' missing from the manifest`);
-      return w;
-    };
-    const vec = (name: string): Tensor => fromArray(get(name).data, get(name).shape);
+    const { get, vec } = weightReader(weights, "SsdMobilenetV1");
     const addPw = (key: string, prefix: string, bias: string): void => {
       this.pw.set(key, { w: convWeight(get(`${prefix}/weights`)), b: vec(`${prefix}/${bias}`) });
     };

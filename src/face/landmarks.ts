@@ -16,7 +16,7 @@ import type { FaceBox } from "./detect.ts";
 import type { RgbImage } from "./image.ts";
 import { imageToTensor } from "./image.ts";
 import { conv2dSame, convWeight, depthwiseWeight, legacyResizeInSquare } from "./tf-compat.ts";
-import { faceApiAssetsDir, readTfWeights, type TfWeight } from "./weights.ts";
+import { faceApiAssetsDir, readTfWeights, weightReader, type TfWeight } from "./weights.ts";
 
 /** 68 points in image pixels: [x0, y0, x1, y1, ...] (Float32Array of 136). */
 export type Landmarks68 = Float32Array;
@@ -44,12 +44,7 @@ export class FaceLandmark68Net {
 
   /** Builds from a tfjs weight map (names as in face_landmark_68_model-weights_manifest.json). */
   constructor(weights: Map<string, TfWeight>) {
-    const get = (name: string): TfWeight => {
-      const w = weights.get(name);
-      if (!w) throw new Error(`FaceLandmark68Net: weight '${name}' missing from the manifest`);
-      return w;
-    };
-    const vec = (name: string): Tensor => fromArray(get(name).data, get(name).shape);
+    const { get, vec } = weightReader(weights, "FaceLandmark68Net");
     const sep = (p: string): Sep => ({ dw: depthwiseWeight(get(`${p}/depthwise_filter`)), pw: convWeight(get(`${p}/pointwise_filter`)), b: vec(`${p}/bias`) });
     for (let i = 0; i < 4; i++) {
       const p = `dense${i}`;

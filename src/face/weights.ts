@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { fromArray, type Tensor } from "../tensor/index.ts";
 
 /** One decoded weight: TF layout (HWIO for convs), float32 or int32 values. */
 export interface TfWeight {
@@ -91,4 +92,17 @@ export function faceApiAssetsDir(): string {
   const found = candidates.find((d) => existsSync(join(d, "ssd_mobilenetv1_model-weights_manifest.json")));
   if (!found) throw new Error(`face-api weights not found; looked in:\n  ${candidates.join("\n  ")}`);
   return found;
+}
+
+/**
+ * Lookup helpers over a weight map for the net named `net`: `get` throws naming the missing weight,
+ * `vec` copies a weight into an engine tensor of its own shape.
+ */
+export function weightReader(weights: Map<string, TfWeight>, net: string): { get(name: string): TfWeight; vec(name: string): Tensor } {
+  const get = (name: string): TfWeight => {
+    const w = weights.get(name);
+    if (!w) throw new Error(`${net}: weight '${name}' missing from the manifest`);
+    return w;
+  };
+  return { get, vec: (name: string) => fromArray(get(name).data, get(name).shape) };
 }
