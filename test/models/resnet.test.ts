@@ -29,10 +29,13 @@ test("resnet18 equals torchvision on the same weights (64x64: eval logits and to
     assert.ok(relErr(logits, fx.logits_eval) < 1e-4, `logits ${relErr(logits, fx.logits_eval)}`);
     const tok = m.forwardTokens(x);
     assert.ok(relErr(tok, fx.tokens_eval) < 1e-4, `eval tokens ${relErr(tok, fx.tokens_eval)}`);
-    m.train();
-    const tokTrain = m.forwardTokens(x);
-    assert.ok(relErr(tokTrain, fx.tokens_train) < 1e-4, `train tokens ${relErr(tokTrain, fx.tokens_train)}`);
-    assert.ok(relErr(m.bn1.running_mean!, fx.bn1_running_mean_after_train) < 1e-5);
+    // Train mode in float64: float32 batch statistics over layer4's 2x2 maps are too
+    // ill-conditioned to compare across CPUs (see scripts/fixtures/models.py).
+    m.convert((t) => (t.dtype === "float32" ? t.to("float64") : t.clone())).train();
+    const tokTrain = m.forwardTokens(x.to("float64"));
+    assert.equal(tokTrain.dtype, "float64");
+    assert.ok(relErr(tokTrain, fx.tokens_train_f64) < 1e-7, `train tokens ${relErr(tokTrain, fx.tokens_train_f64)}`);
+    assert.ok(relErr(m.bn1.running_mean!, fx.bn1_running_mean_after_train) < 1e-7);
   }));
   x.dispose();
   m.dispose();
