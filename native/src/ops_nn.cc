@@ -6,11 +6,45 @@ namespace aunce {
 
 #define OP(name, ...) registerOp(name, [](Args& a) -> Napi::Value __VA_ARGS__)
 
+static void requireMkldnn() {
+  if (!at::hasMKLDNN()) throw std::runtime_error("this libtorch was built without MKLDNN (oneDNN); check mkldnnAvailable() first");
+}
+
+// oneDNN takes the length of padding/stride/dilation as the conv's rank and divides by it
+// unchecked (SIGFPE on a mismatch), so a 2-d conv gets exactly two of each or an error.
+static std::vector<int64_t> pair2(Args& a, size_t i, int64_t def) {
+  std::vector<int64_t> v = a.ints(i, {def, def});
+  if (v.size() == 1) v.push_back(v[0]);
+  if (v.size() != 2) a.fail(i, "one or two sizes");
+  return v;
+}
+static void requireRank4(Args& a, size_t i) {
+  if (a.tensor(i).dim() != 4) a.fail(i, "a 4-d tensor");
+}
+
 void registerNnOps() {
   // conv2d(x, weight, bias?, stride=1, padding=0, dilation=1, groups=1)
   OP("conv2d", {
     return a.ret(at::conv2d(a.tensor(0), a.tensor(1), a.optTensor(2), a.ints(3, {1}), a.ints(4, {0}), a.ints(5, {1}),
                             a.i64(6, 1)));
+  });
+  // oneDNN (MKLDNN) inference path: weights reordered once into oneDNN's blocked layout, then
+  // convolutions on opaque "mkldnn" tensors (see to_mkldnn). Eager PyTorch reorders the weights
+  // on every call and picks slower kernels at batch 1; frozen inference nets use this instead.
+  // mkldnn_reorder_conv2d_weight(weight (mkldnn), padding, stride, dilation, groups)
+  OP("mkldnn_reorder_conv2d_weight", {
+    requireMkldnn();
+    requireRank4(a, 0);
+    return a.ret(at::mkldnn_reorder_conv2d_weight(a.tensor(0), pair2(a, 1, 0), pair2(a, 2, 1), pair2(a, 3, 1), a.i64(4, 1)));
+  });
+  // mkldnn_convolution(x, weight, bias?, padding, stride, dilation, groups): x and weight both
+  // mkldnn (result mkldnn) or both strided (result strided, channels-last kept).
+  OP("mkldnn_convolution", {
+    requireMkldnn();
+    requireRank4(a, 0);
+    requireRank4(a, 1);
+    return a.ret(at::mkldnn_convolution(a.tensor(0), a.tensor(1), a.optTensor(2), pair2(a, 3, 0), pair2(a, 4, 1),
+                                        pair2(a, 5, 1), a.i64(6, 1)));
   });
   OP("conv1d", {
     return a.ret(at::conv1d(a.tensor(0), a.tensor(1), a.optTensor(2), a.ints(3, {1}), a.ints(4, {0}), a.ints(5, {1}),

@@ -73,6 +73,10 @@ void registerShapeOps() {
       throw Napi::Error::New(a.env(), std::string("to_device: ") + e.what());
     }
   });
+  // Layout: strided <-> oneDNN's opaque blocked layout (float32, CPU; for frozen inference nets).
+  OP("to_mkldnn", { return a.ret(a.tensor(0).to_mkldnn()); });
+  OP("to_dense", { return a.ret(a.tensor(0).to_dense()); });
+  OP("is_mkldnn", { return a.retBool(a.tensor(0).is_mkldnn()); });
   OP("clone", { return a.ret(a.tensor(0).clone(a.memoryFormat(1))); });
   OP("detach", { return a.ret(a.tensor(0).detach()); });
   OP("alias", { return a.ret(a.tensor(0)); });  // a new handle to the same tensor

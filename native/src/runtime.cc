@@ -6,6 +6,7 @@
 //   isGradEnabled()         sync; -> boolean
 //   cudaAvailable()         sync; -> boolean (false when this libtorch has no CUDA)
 //   cudaDeviceCount()       sync; -> number
+//   mkldnnAvailable()       sync; -> boolean (oneDNN kernels compiled in)
 //   version()               sync; -> libtorch version string
 //   buildConfig()           sync; -> at::show_config() text (BLAS, OpenMP, CPU capability)
 //   liveTensors()           sync; -> number of native tensor handles not yet released
@@ -68,6 +69,10 @@ static Napi::Value CudaAvailable(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), at::hasCUDA() && at::detail::getCUDAHooks().getNumGPUs() > 0);
 }
 
+static Napi::Value MkldnnAvailable(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(info.Env(), at::hasMKLDNN());
+}
+
 static Napi::Value CudaDeviceCount(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), at::hasCUDA() ? at::detail::getCUDAHooks().getNumGPUs() : 0);
 }
@@ -120,6 +125,7 @@ void InitRuntime(Napi::Env env, Napi::Object exports) {
   exports.Set("setGradEnabled", Napi::Function::New(env, SetGradEnabled, "setGradEnabled"));
   exports.Set("isGradEnabled", Napi::Function::New(env, IsGradEnabled, "isGradEnabled"));
   exports.Set("cudaAvailable", Napi::Function::New(env, CudaAvailable, "cudaAvailable"));
+  exports.Set("mkldnnAvailable", Napi::Function::New(env, MkldnnAvailable, "mkldnnAvailable"));
   exports.Set("cudaDeviceCount", Napi::Function::New(env, CudaDeviceCount, "cudaDeviceCount"));
   exports.Set("version", Napi::Function::New(env, Version, "version"));
   exports.Set("buildConfig", Napi::Function::New(env, BuildConfig, "buildConfig"));

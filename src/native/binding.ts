@@ -70,6 +70,7 @@ export interface Binding {
   isGradEnabled(): boolean;
   cudaAvailable(): boolean;
   cudaDeviceCount(): number;
+  mkldnnAvailable(): boolean;
   version(): string;
   buildConfig(): string;
   liveTensors(): number;

@@ -52,6 +52,10 @@ export function cudaAvailable(): boolean {
 export function cudaDeviceCount(): number {
   return binding.cudaDeviceCount();
 }
+/** Whether libtorch has oneDNN (MKLDNN) kernels, which frozen inference nets use (`toMkldnn`). */
+export function mkldnnAvailable(): boolean {
+  return binding.mkldnnAvailable();
+}
 /** libtorch's version, e.g. "1.13.0". */
 export function torchVersion(): string {
   return binding.version();
@@ -87,7 +91,7 @@ export function engineInfo(): Record<string, string | number | boolean> {
     blasLibrary: blasPath,
     threads: getNumThreads(),
     openmp: /OpenMP/.test(cfg),
-    mkldnn: /USE_MKLDNN=ON/.test(cfg),
+    mkldnn: mkldnnAvailable(),
     cpuCapability: (/CPU capability usage: (\w+)/.exec(cfg) ?? [])[1] ?? "unknown",
     cuda: cudaAvailable(),
     cudaDevices: cudaDeviceCount(),

@@ -194,6 +194,21 @@ export class Tensor implements Tracked {
   contiguous(memoryFormat: "contiguous" | "channels_last" = "contiguous"): Tensor {
     return runOp("contiguous", this, memoryFormat);
   }
+  /**
+   * A copy in oneDNN's opaque blocked layout (float32, CPU): what frozen inference convolutions
+   * (`mkldnnConv2d`) read and write. Only shape queries, relu/add/pooling and `toDense()` work on it.
+   */
+  toMkldnn(): Tensor {
+    return runOp("to_mkldnn", this);
+  }
+  /** A strided copy of a `toMkldnn()` tensor. */
+  toDense(): Tensor {
+    return runOp("to_dense", this);
+  }
+  /** Whether this tensor is in oneDNN's layout (see toMkldnn). */
+  get isMkldnn(): boolean {
+    return runOpValue("is_mkldnn", this) as boolean;
+  }
 
   // ---- arithmetic ----
   add(other: Tensor | number, alpha?: number): Tensor { return runOp("add", this, other, alpha); }
@@ -272,11 +287,14 @@ export class Tensor implements Tracked {
 
   // ---- in place (parameters and buffers under noGrad) ----
   add_(other: Tensor | number, alpha?: number): this { runOp("add_", this, other, alpha).dispose(); return this; }
+  sub_(other: Tensor | number, alpha?: number): this { runOp("sub_", this, other, alpha).dispose(); return this; }
   mul_(other: Tensor | number): this { runOp("mul_", this, other).dispose(); return this; }
+  div_(other: Tensor | number): this { runOp("div_", this, other).dispose(); return this; }
   copy_(src: Tensor): this { runOp("copy_", this, src).dispose(); return this; }
   fill_(value: number): this { runOp("fill_", this, value).dispose(); return this; }
   zero_(): this { runOp("zero_", this).dispose(); return this; }
   uniform_(low = 0, high = 1): this { runOp("uniform_", this, low, high).dispose(); return this; }
   normal_(mean = 0, std = 1): this { runOp("normal_", this, mean, std).dispose(); return this; }
+  relu_(): this { runOp("relu_", this).dispose(); return this; }
   clamp_(min: number | null, max: number | null = null): this { runOp("clamp_", this, min, max).dispose(); return this; }
 }

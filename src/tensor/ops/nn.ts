@@ -16,6 +16,27 @@ export function conv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, o:
   return runOp("conv2d", x, weight, bias, o.stride ?? 1, o.padding ?? 0, o.dilation ?? 1, o.groups ?? 1);
 }
 
+/**
+ * A conv weight reordered once into oneDNN's layout for `mkldnnConv2d` with these options
+ * (weight: strided [Cout,Cin/groups,kh,kw] float32). Frozen inference only: no autograd.
+ */
+export function mkldnnConv2dWeight(weight: Tensor, o: Conv2dOptions = {}): Tensor {
+  const m = weight.toMkldnn();
+  try {
+    // oneDNN reads the sizes' length as the conv's rank: always spell out both (a bare number would make it 1-d).
+    return runOp("mkldnn_reorder_conv2d_weight", m, pair(o.padding ?? 0), pair(o.stride ?? 1), pair(o.dilation ?? 1), o.groups ?? 1);
+  } finally {
+    m.dispose();
+  }
+}
+/**
+ * oneDNN convolution: x and weight both in oneDNN's layout (x.toMkldnn(), mkldnnConv2dWeight;
+ * bias toMkldnn() too) gives a oneDNN-layout result; both strided gives a strided one.
+ */
+export function mkldnnConv2d(x: Tensor, weight: Tensor, bias: Tensor | null = null, o: Conv2dOptions = {}): Tensor {
+  return runOp("mkldnn_convolution", x, weight, bias, pair(o.padding ?? 0), pair(o.stride ?? 1), pair(o.dilation ?? 1), o.groups ?? 1);
+}
+
 export interface BatchNormOptions {
   training?: boolean;
   momentum?: number;
