@@ -8,9 +8,11 @@ import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Linear, Module } from "../nn/index.ts";
 import type { AuModel as GraphNetwork } from "../models/au-model.ts";
+import type { LoadReport } from "../nn/index.ts";
 import { loadRawIntoModule } from "../models/io.ts";
 import { createAuModel, type AuModelSpec } from "../models/registry.ts";
-import { createResNet, type ResNet } from "../models/backbones/resnet.ts";
+import { createResNet, ResNet } from "../models/backbones/resnet.ts";
+import { FrozenResNet } from "../models/backbones/resnet-frozen.ts";
 import { readAunceCheckpoint, type AunceCheckpointMeta } from "../models/checkpoint/aunce-format.ts";
 import type { RawStateDict } from "../models/checkpoint/raw.ts";
 import { adaptiveAvgPool2d, fromBytes, interpolate, noGrad, tidy, type DType, type Tensor } from "../tensor/index.ts";
@@ -26,16 +28,24 @@ export interface AuModel {
   readonly normalisation?: { mean: readonly number[]; std: readonly number[] };
   /** Human-readable origin ("random init (untrained)", a checkpoint path...). */
   readonly description?: string;
+  /** Builds whatever fast inference needs (frozen kernels) now, not at the first predict(). */
+  prepare?(): void;
   dispose?(): void;
 }
 
-/** ResNet (torchvision names, no fc) + Linear(C, N) + sigmoid; call eval() before predicting. */
+/**
+ * ResNet (torchvision names, no fc) + Linear(C, N) + sigmoid. In eval mode predict() runs a frozen
+ * snapshot of the backbone (folded batch norms, oneDNN kernels: FrozenResNet), taken at the first
+ * predict and retaken after loadStateDict() or train(); after changing weights any other way
+ * (an optimizer step), call refreeze().
+ */
 export class LinearProbeAuModel extends Module implements AuModel {
   backbone: ResNet;
   head: Linear;
   readonly aus: number[];
   readonly normalisation = { mean: [...AU_INPUT.mean], std: [...AU_INPUT.std] };
   description: string;
+  #frozen: FrozenResNet | null = null;
 
   constructor(backbone: string, aus: number[], description = `${backbone} + linear head, random init (untrained)`) {
     super();
@@ -60,12 +70,39 @@ export class LinearProbeAuModel extends Module implements AuModel {
 
   /** crops [B,3,224,224] normalised -> probabilities [B,N]. */
   predict(crops: Tensor): Tensor {
-    return noGrad(() => {
-      const logits = this.forward(crops);
-      const p = logits.sigmoid();
-      logits.dispose();
-      return p;
-    });
+    return noGrad(() =>
+      tidy(() => {
+        if (this.training) return this.forward(crops).sigmoid();
+        this.prepare();
+        return this.head.forward(this.#frozen!.forwardPooled(crops)).sigmoid();
+      }),
+    );
+  }
+
+  /** Takes the inference snapshot now if there is none (eval mode). */
+  prepare(): void {
+    if (!this.training) this.#frozen ??= new FrozenResNet(this.backbone);
+  }
+
+  /** Drops the inference snapshot; the next predict() takes a new one from the current weights. */
+  refreeze(): void {
+    this.#frozen?.dispose();
+    this.#frozen = null;
+  }
+
+  override loadStateDict(state: Map<string, Tensor>, options: { strict?: boolean } = {}): LoadReport {
+    this.refreeze();
+    return super.loadStateDict(state, options);
+  }
+
+  override train(mode = true): this {
+    this.refreeze();
+    return super.train(mode);
+  }
+
+  override dispose(): void {
+    this.refreeze();
+    super.dispose();
   }
 }
 
@@ -77,20 +114,25 @@ export class LinearProbeAuModel extends Module implements AuModel {
 export class GraphAuModel implements AuModel {
   readonly aus: number[];
   readonly normalisation: { mean: number[]; std: number[] };
+  /** The ResNet backbone frozen for inference (folded batch norms, oneDNN); Swin runs as is. */
+  private readonly frozen: FrozenResNet | null;
   constructor(readonly net: GraphNetwork, aus: number[], readonly inputSize: number, normalisation: { mean: number[]; std: number[] }, readonly description: string) {
     this.aus = [...aus];
     this.normalisation = normalisation;
     net.eval();
+    this.frozen = net.backbone instanceof ResNet ? new FrozenResNet(net.backbone) : null;
   }
   predict(crops: Tensor): Tensor {
     return noGrad(() =>
       tidy(() => {
         const x = crops.shape[2] === this.inputSize ? crops : interpolate(crops, [this.inputSize, this.inputSize], "bilinear", false, true);
-        return this.net.forward(x).clamp(0, 1);
+        const out = this.frozen ? this.net.fromTokens(this.frozen.forwardTokens(x)) : this.net.forward(x);
+        return out.clamp(0, 1);
       }),
     );
   }
   dispose(): void {
+    this.frozen?.dispose();
     this.net.dispose();
   }
 }

@@ -45,6 +45,7 @@ export class FacePipeline {
     this.detector = SsdMobilenetV1.load(weightsDir);
     this.landmarker = FaceLandmark68Net.load(weightsDir);
     this.template = options.template ?? ALIGN_TEMPLATE_V1;
+    auModel.prepare?.();
     const norm = auModel.normalisation ?? AU_INPUT;
     this.mean = fromArray(Float32Array.from(norm.mean), [1, 3, 1, 1]);
     this.std = fromArray(Float32Array.from(norm.std), [1, 3, 1, 1]);

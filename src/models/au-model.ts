@@ -47,6 +47,11 @@ export class AuModel extends Module {
 
   /** images [B, 3, H, W] -> embeddings [B, C, N] (AUNCE) or scores [B, N] (ME-GraphAU), per the head's output. */
   forward(x: Tensor): Tensor {
-    return tidy(() => this.head.forward(this.global_linear.forward(this.backbone.forwardTokens(x))));
+    return tidy(() => this.fromTokens(this.backbone.forwardTokens(x)));
+  }
+
+  /** Backbone tokens [B, L, Cb] -> the head's output (forward without the backbone; frozen inference). */
+  fromTokens(tokens: Tensor): Tensor {
+    return tidy(() => this.head.forward(this.global_linear.forward(tokens)));
   }
 }

@@ -25,7 +25,7 @@ function residual(branch: Tensor, x: Tensor, downsample: Sequential | null): Ten
 const conv3x3 = (cin: number, cout: number, stride = 1) => new Conv2d(cin, cout, 3, { stride, padding: 1, bias: false });
 const conv1x1 = (cin: number, cout: number, stride = 1) => new Conv2d(cin, cout, 1, { stride, bias: false });
 
-class BasicBlock extends Module {
+export class BasicBlock extends Module {
   static readonly expansion = 1;
   conv1: Conv2d;
   bn1: BatchNorm2d;
@@ -52,7 +52,7 @@ class BasicBlock extends Module {
   }
 }
 
-class Bottleneck extends Module {
+export class Bottleneck extends Module {
   static readonly expansion = 4;
   conv1: Conv2d;
   bn1: BatchNorm2d;
