@@ -13,7 +13,7 @@
 import { join } from "node:path";
 import { cat, fromArray, noGrad, type Tensor } from "../tensor/index.ts";
 import { imageToTensor, type RgbImage } from "./image.ts";
-import { conv2dSame, convWeight, depthwiseWeight, legacyResizeInSquare } from "./tf-compat.ts";
+import { convWeight, depthwiseWeight, legacyResizeInSquare, TfSameConv2d } from "./tf-compat.ts";
 import { faceApiAssetsDir, readTfWeights, weightReader, type TfWeight } from "./weights.ts";
 
 /** A detected face in image pixels (x, y = top-left corner). */
@@ -38,8 +38,9 @@ export interface DetectOptions {
 const INPUT = 512;
 const BN_EPS = 0.0010000000474974513; // face-api's (float32 1e-3)
 
-interface PwConv { w: Tensor; b: Tensor }
-interface DwConv { w: Tensor; b: Tensor }
+// Activations stay channels-last from input to heads: libtorch's depthwise and 1x1 convs run
+// several times faster in NHWC on CPU, and ReLU6 (clamp) cannot run on oneDNN's opaque layout.
+const LAYOUT = "channels_last";
 
 /** IoU of two [y0,x0,y1,x1] boxes, as face-api computes it (corners sorted, empty -> 0). */
 function iouYX(a: ArrayLike<number>, ai: number, b: ArrayLike<number>, bi: number): number {
@@ -72,18 +73,22 @@ export function nonMaxSuppression(boxes: ArrayLike<number>, scores: ArrayLike<nu
 
 /** SSD-MobileNetV1 face detector on the engine. Owns its weight tensors: call dispose(). */
 export class SsdMobilenetV1 {
-  private readonly pw = new Map<string, PwConv>();
-  private readonly dw = new Map<string, DwConv>();
+  private readonly pw = new Map<string, TfSameConv2d>();
+  private readonly dw = new Map<string, TfSameConv2d>();
   private readonly anchors: Float32Array; // [5118*4] y0,x0,y1,x1 in 0..1
   private disposed = false;
 
   /** Builds from a tfjs weight map (names as in ssd_mobilenetv1_model-weights_manifest.json). */
   constructor(weights: Map<string, TfWeight>) {
     const { get, vec } = weightReader(weights, "SsdMobilenetV1");
-    const addPw = (key: string, prefix: string, bias: string): void => {
-      this.pw.set(key, { w: convWeight(get(`${prefix}/weights`)), b: vec(`${prefix}/${bias}`) });
+    // Every layer's input side is fixed by the 512 input: kernels are prepared for it up front.
+    let size = INPUT;
+    const addPw = (key: string, prefix: string, bias: string, stride = 1, inputSize = size): void => {
+      const conv = new TfSameConv2d(convWeight(get(`${prefix}/weights`)), vec(`${prefix}/${bias}`), stride, 1, LAYOUT, inputSize);
+      this.pw.set(key, conv);
+      size = conv.outputSize(inputSize);
     };
-    addPw("conv_0", "MobilenetV1/Conv2d_0_pointwise", "convolution_bn_offset");
+    addPw("conv_0", "MobilenetV1/Conv2d_0_pointwise", "convolution_bn_offset", 2);
     for (let i = 1; i <= 13; i++) {
       const p = `MobilenetV1/Conv2d_${i}_depthwise`;
       // Fold inference batch norm into the depthwise kernel: y = (conv(x) - mean) * g/sqrt(v+eps) + beta.
@@ -98,13 +103,20 @@ export class SsdMobilenetV1 {
       }
       const bias = new Float32Array(c);
       for (let ch = 0; ch < c; ch++) bias[ch] = beta[ch] - (mean[ch] * g[ch]) / Math.sqrt(v[ch] + BN_EPS);
-      this.dw.set(`conv_${i}`, { w: depthwiseWeight({ shape: k.shape, dtype: "float32", data: scaled }), b: fromArray(bias, [c]) });
+      const stride = [2, 4, 6, 12].includes(i) ? 2 : 1;
+      const dw = new TfSameConv2d(depthwiseWeight({ shape: k.shape, dtype: "float32", data: scaled }), fromArray(bias, [c]), stride, c, LAYOUT, size);
+      this.dw.set(`conv_${i}`, dw);
+      size = dw.outputSize(size);
       addPw(`conv_${i}`, `MobilenetV1/Conv2d_${i}_pointwise`, "convolution_bn_offset");
     }
-    for (let i = 0; i <= 7; i++) addPw(`pred_${i}`, `Prediction/Conv2d_${i}_pointwise`, "convolution_bn_offset");
+    const mapSizes = [INPUT / 16, size]; // predictors read pair 11 (32x32), the body output and the strided extras
+    for (let i = 0; i <= 7; i++) {
+      addPw(`pred_${i}`, `Prediction/Conv2d_${i}_pointwise`, "convolution_bn_offset", i % 2 === 1 ? 2 : 1);
+      if (i % 2 === 1) mapSizes.push(size);
+    }
     for (let i = 0; i <= 5; i++) {
-      addPw(`box_${i}`, `Prediction/BoxPredictor_${i}/BoxEncodingPredictor`, "biases");
-      addPw(`cls_${i}`, `Prediction/BoxPredictor_${i}/ClassPredictor`, "biases");
+      addPw(`box_${i}`, `Prediction/BoxPredictor_${i}/BoxEncodingPredictor`, "biases", 1, mapSizes[i]);
+      addPw(`cls_${i}`, `Prediction/BoxPredictor_${i}/ClassPredictor`, "biases", 1, mapSizes[i]);
     }
     const a = get("Output/extra_dim");
     this.anchors = Float32Array.from(a.data);
@@ -115,29 +127,16 @@ export class SsdMobilenetV1 {
     return new SsdMobilenetV1(readTfWeights(join(dir, "ssd_mobilenetv1_model-weights_manifest.json")));
   }
 
-  /** conv + bias, then ReLU6 (face-api's pointwiseConvLayer, also used for its 3x3 extra convs). */
-  private pwRelu6(x: Tensor, key: string, stride = 1): Tensor {
-    const { w, b } = this.pw.get(key)!;
-    const y = conv2dSame(x, w, b, stride);
-    const r = y.clamp(0, 6);
-    y.dispose();
-    return r;
-  }
-
-  private dwRelu6(x: Tensor, key: string, stride: number): Tensor {
-    const { w, b } = this.dw.get(key)!;
-    const y = conv2dSame(x, w, b, stride, w.shape[0]);
-    const r = y.clamp(0, 6);
-    y.dispose();
-    return r;
+  /** conv + bias, then ReLU6 in place (face-api's pointwiseConvLayer and depthwise layers). */
+  private convRelu6(x: Tensor, conv: TfSameConv2d): Tensor {
+    return conv.forward(x).clamp_(0, 6);
   }
 
   /** Box encodings [B,A,4] and class logits [B,A,3] of one predictor on a feature map. */
   private predict(x: Tensor, i: number): [Tensor, Tensor] {
     const heads: Tensor[] = [];
     for (const [key, n] of [[`box_${i}`, 4], [`cls_${i}`, 3]] as const) {
-      const { w, b } = this.pw.get(key)!;
-      const y = conv2dSame(x, w, b, 1);
+      const y = this.pw.get(key)!.forward(x);
       const p = y.permute([0, 2, 3, 1]); // NHWC order so anchors enumerate as TF's reshape does
       heads.push(p.reshape([x.shape[0], -1, n]));
       y.dispose();
@@ -152,12 +151,14 @@ export class SsdMobilenetV1 {
    */
   forwardRaw(x: Tensor): { boxes: Tensor; logits: Tensor } {
     if (this.disposed) throw new Error("SsdMobilenetV1: used after dispose()");
-    let out = this.pwRelu6(x, "conv_0", 2);
+    const input = x.contiguous("channels_last");
+    let out = this.convRelu6(input, this.pw.get("conv_0")!);
+    input.dispose();
     let conv11: Tensor | null = null;
     for (let i = 1; i <= 13; i++) {
-      const d = this.dwRelu6(out, `conv_${i}`, [2, 4, 6, 12].includes(i) ? 2 : 1);
+      const d = this.convRelu6(out, this.dw.get(`conv_${i}`)!);
       out.dispose();
-      out = this.pwRelu6(d, `conv_${i}`);
+      out = this.convRelu6(d, this.pw.get(`conv_${i}`)!);
       d.dispose();
       if (i === 11) conv11 = out.alias();
     }
@@ -165,7 +166,7 @@ export class SsdMobilenetV1 {
     const maps: Tensor[] = [conv11!, out];
     let cur = out;
     for (let i = 0; i < 8; i++) {
-      const next = this.pwRelu6(cur, `pred_${i}`, i % 2 === 1 ? 2 : 1);
+      const next = this.convRelu6(cur, this.pw.get(`pred_${i}`)!);
       if (!maps.includes(cur)) cur.dispose();
       if (i % 2 === 1) maps.push(next);
       cur = next;
@@ -205,12 +206,10 @@ export class SsdMobilenetV1 {
     const t = imageToTensor(img);
     const side = Math.max(img.width, img.height);
     const r = legacyResizeInSquare(t, side, 0, 0, INPUT);
-    const x = r.div(127.5);
-    const y = x.sub(1);
-    // channels-last: libtorch's depthwise and 1x1 convs run several times faster in NHWC on CPU.
-    const z = y.contiguous("channels_last");
-    for (const u of [t, r, x, y]) u.dispose();
-    return z;
+    t.dispose();
+    const z = r.contiguous("channels_last");
+    r.dispose();
+    return z.div_(127.5).sub_(1);
   }
 
   /** Faces in `img`, best first, boxes in image pixels. */
@@ -246,7 +245,7 @@ export class SsdMobilenetV1 {
   /** Frees the weight tensors. */
   dispose(): void {
     if (this.disposed) return;
-    for (const m of [this.pw, this.dw]) for (const { w, b } of m.values()) { w.dispose(); b.dispose(); }
+    for (const m of [this.pw, this.dw]) for (const c of m.values()) c.dispose();
     this.disposed = true;
   }
 }

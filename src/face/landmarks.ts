@@ -11,11 +11,12 @@
  * the box leaves the image, where face-api's points are off by the clipped amount).
  */
 import { join } from "node:path";
-import { cat, conv2d, fromArray, noGrad, relu, type Tensor } from "../tensor/index.ts";
+import { defaultFrozenLayout, fromFrozenLayout, toFrozenLayout, type FrozenLayout } from "../nn/index.ts";
+import { cat, fromArray, noGrad, type Tensor } from "../tensor/index.ts";
 import type { FaceBox } from "./detect.ts";
 import type { RgbImage } from "./image.ts";
 import { imageToTensor } from "./image.ts";
-import { conv2dSame, convWeight, depthwiseWeight, legacyResizeInSquare } from "./tf-compat.ts";
+import { convWeight, depthwiseWeight, legacyResizeInSquare, TfSameConv2d } from "./tf-compat.ts";
 import { faceApiAssetsDir, readTfWeights, weightReader, type TfWeight } from "./weights.ts";
 
 /** 68 points in image pixels: [x0, y0, x1, y1, ...] (Float32Array of 136). */
@@ -31,8 +32,9 @@ export function landmarkCrop(box: FaceBox, width: number, height: number): { x: 
   return { x: Math.floor(x), y: Math.floor(y), w: Math.floor(w), h: Math.floor(h) };
 }
 
-interface Sep { dw: Tensor; pw: Tensor; b: Tensor }
-interface Block { conv0: Sep | { w: Tensor; b: Tensor }; convs: Sep[] }
+/** TF separableConv2d: depthwise (no bias) then 1x1 with bias. */
+interface Sep { dw: TfSameConv2d; pw: TfSameConv2d }
+interface Block { conv0: Sep | TfSameConv2d; convs: Sep[] }
 
 /** The 68-point landmark network on the engine. Owns its tensors: call dispose(). */
 export class FaceLandmark68Net {
@@ -43,13 +45,24 @@ export class FaceLandmark68Net {
   private disposed = false;
 
   /** Builds from a tfjs weight map (names as in face_landmark_68_model-weights_manifest.json). */
-  constructor(weights: Map<string, TfWeight>) {
+  /** Activations run in `layout` (ReLU-only net, so oneDNN's layout works when available). */
+  constructor(weights: Map<string, TfWeight>, readonly layout: FrozenLayout = defaultFrozenLayout()) {
     const { get, vec } = weightReader(weights, "FaceLandmark68Net");
-    const sep = (p: string): Sep => ({ dw: depthwiseWeight(get(`${p}/depthwise_filter`)), pw: convWeight(get(`${p}/pointwise_filter`)), b: vec(`${p}/bias`) });
+    let size = INPUT; // each block halves it: kernels are prepared for the sizes the net sees
+    const sep = (p: string, stride: number): Sep => {
+      const dwW = depthwiseWeight(get(`${p}/depthwise_filter`));
+      const dw = new TfSameConv2d(dwW, null, stride, dwW.shape[0], layout, size);
+      size = dw.outputSize(size);
+      return { dw, pw: new TfSameConv2d(convWeight(get(`${p}/pointwise_filter`)), vec(`${p}/bias`), 1, 1, layout, size) };
+    };
     for (let i = 0; i < 4; i++) {
       const p = `dense${i}`;
-      const conv0 = i === 0 ? { w: convWeight(get(`${p}/conv0/filters`)), b: vec(`${p}/conv0/bias`) } : sep(`${p}/conv0`);
-      this.blocks.push({ conv0, convs: [1, 2, 3].map((j) => sep(`${p}/conv${j}`)) });
+      let conv0: Sep | TfSameConv2d;
+      if (i === 0) {
+        conv0 = new TfSameConv2d(convWeight(get(`${p}/conv0/filters`)), vec(`${p}/conv0/bias`), 2, 1, layout, size);
+        size = conv0.outputSize(size);
+      } else conv0 = sep(`${p}/conv0`, 2);
+      this.blocks.push({ conv0, convs: [1, 2, 3].map((j) => sep(`${p}/conv${j}`, 1)) });
     }
     this.fcW = vec("fc/weights");
     this.fcB = vec("fc/bias");
@@ -62,46 +75,43 @@ export class FaceLandmark68Net {
   }
 
   /** TF separableConv2d + bias ("same" padding). */
-  private sep(x: Tensor, s: Sep, stride: number): Tensor {
-    const d = conv2dSame(x, s.dw, null, stride, s.dw.shape[0]);
-    const y = conv2d(d, s.pw, s.b);
+  private sep(x: Tensor, s: Sep): Tensor {
+    const d = s.dw.forward(x);
+    const y = s.pw.forward(d);
     d.dispose();
     return y;
   }
 
   /** face-api's denseBlock4: out1 = relu(conv0 x); out_k = sep(relu(sum of previous outs)). */
   private block(x: Tensor, b: Block): Tensor {
-    const c0 = "dw" in b.conv0 ? this.sep(x, b.conv0, 2) : conv2dSame(x, b.conv0.w, b.conv0.b, 2);
-    const outs = [relu(c0)];
-    c0.dispose();
-    let sum = outs[0].alias();
-    for (const s of b.convs) {
-      const inp = outs.length === 1 ? sum.alias() : relu(sum);
-      const o = this.sep(inp, s, 1);
+    let sum = (b.conv0 instanceof TfSameConv2d ? b.conv0.forward(x) : this.sep(x, b.conv0)).relu_();
+    // sum_k = out1 + ... + out_k; the next conv reads relu(sum_k), which out1 already is.
+    for (const [k, s] of b.convs.entries()) {
+      const inp = k === 0 ? sum.alias() : sum.relu();
+      const o = this.sep(inp, s);
       inp.dispose();
-      outs.push(o);
-      const next = sum.add(o);
-      sum.dispose();
+      const next = k === 0 ? o.add_(sum) : sum.add_(o);
+      if (k === 0) sum.dispose();
+      else o.dispose();
       sum = next;
     }
-    const r = relu(sum);
-    sum.dispose();
-    for (const o of outs) o.dispose();
-    return r;
+    return sum.relu_();
   }
 
   /** Raw outputs for x [B,3,112,112] (mean-subtracted, /255): [B,136] in 0..1 of the input. */
   forwardRaw(x: Tensor): Tensor {
     if (this.disposed) throw new Error("FaceLandmark68Net: used after dispose()");
-    let out = x.alias();
+    let out = toFrozenLayout(x, this.layout);
     for (const b of this.blocks) {
       const next = this.block(out, b);
       out.dispose();
       out = next;
     }
-    // 7x7 average pool with stride 2, "valid", on a 7x7 map = the spatial mean.
-    const pooled = out.mean([2, 3]);
+    const dense = fromFrozenLayout(out, this.layout);
     out.dispose();
+    // 7x7 average pool with stride 2, "valid", on a 7x7 map = the spatial mean.
+    const pooled = dense.mean([2, 3]);
+    dense.dispose();
     const y = pooled.matmul(this.fcW);
     const z = y.add(this.fcB);
     pooled.dispose();
@@ -168,8 +178,9 @@ export class FaceLandmark68Net {
   dispose(): void {
     if (this.disposed) return;
     for (const b of this.blocks) {
-      for (const t of Object.values(b.conv0)) t.dispose();
-      for (const s of b.convs) for (const t of Object.values(s)) t.dispose();
+      if (b.conv0 instanceof TfSameConv2d) b.conv0.dispose();
+      else for (const c of Object.values(b.conv0)) c.dispose();
+      for (const s of b.convs) for (const c of Object.values(s)) c.dispose();
     }
     for (const t of [this.fcW, this.fcB, this.mean]) t.dispose();
     this.disposed = true;

@@ -4,7 +4,8 @@
  * tf.image.resizeBilinear with alignCorners=false, halfPixelCenters=false (the legacy sampling
  * src = dst * in/out that face-api's input pipeline uses).
  */
-import { conv2d, fromArray, gridSample, pad, type Tensor } from "../tensor/index.ts";
+import { FrozenConv2d, type FrozenLayout } from "../nn/index.ts";
+import { fromArray, gridSample, keep, noGrad, pad, type Tensor } from "../tensor/index.ts";
 import type { TfWeight } from "./weights.ts";
 
 /** A TF conv kernel [kh,kw,cin,cout] as an engine weight [cout,cin,kh,kw] float32. */
@@ -38,18 +39,71 @@ export function samePadding(size: number, kernel: number, stride: number): [numb
 }
 
 /**
- * conv2d with TF "same" padding: x [B,Cin,H,W], weight [Cout,Cin/groups,k,k]. Symmetric cases use
- * the conv's own padding; asymmetric ones (stride 2 on even sizes) pad explicitly first.
+ * A frozen inference conv with TF "same" padding, for activations in a FrozenLayout. TF pads
+ * (p, p + 1) where the total is odd (stride 2 on even sizes); PyTorch pads symmetrically. Rather
+ * than an explicit pad pass per call, the kernel is extended by a zero row/column in front and
+ * padded (p + 1, p + 1): the same sums, the same output size, no extra copy of the activations.
+ * One prepared kernel per padding variant met (input sizes are fixed in practice: one or two).
  */
-export function conv2dSame(x: Tensor, weight: Tensor, bias: Tensor | null, stride: number, groups = 1): Tensor {
-  const k = weight.shape[2];
-  const [t, b] = samePadding(x.shape[2], k, stride);
-  const [l, r] = samePadding(x.shape[3], k, stride);
-  if (t === b && l === r) return conv2d(x, weight, bias, { stride, padding: [t, l], groups });
-  const p = pad(x, [l, r, t, b]);
-  const out = conv2d(p, weight, bias, { stride, groups });
-  p.dispose();
-  return out;
+export class TfSameConv2d {
+  private readonly variants = new Map<string, FrozenConv2d>();
+  private readonly weight: Tensor;
+  private readonly bias: Tensor | null;
+  private disposed = false;
+
+  /**
+   * weight [Cout,Cin/groups,k,k] (engine layout, e.g. from convWeight), bias [Cout]: taken over.
+   * `inputSize` (the square input this layer sees in its net) prepares that variant now.
+   */
+  constructor(weight: Tensor, bias: Tensor | null, readonly stride: number, readonly groups: number, readonly layout: FrozenLayout, inputSize?: number) {
+    this.weight = keep(weight);
+    this.bias = bias ? keep(bias) : null;
+    if (inputSize !== undefined) this.variant(inputSize, inputSize);
+  }
+
+  /** Output side for a square input side (TF "same": ceil(size / stride)). */
+  outputSize(size: number): number {
+    return Math.ceil(size / this.stride);
+  }
+
+  get outChannels(): number {
+    return this.weight.shape[0];
+  }
+
+  private variant(h: number, w: number): FrozenConv2d {
+    const k = this.weight.shape[2];
+    const [t, b] = samePadding(h, k, this.stride);
+    const [l, r] = samePadding(w, k, this.stride);
+    const key = `${t},${b},${l},${r}`;
+    let conv = this.variants.get(key);
+    if (!conv) {
+      const extH = b - t, extW = r - l; // 0 or 1: the odd pixel TF puts after
+      conv = noGrad(() => {
+        const kernel = extH || extW ? pad(this.weight, [extW, 0, extH, 0]) : this.weight.alias();
+        try {
+          return new FrozenConv2d(kernel, this.bias, { stride: this.stride, padding: [b, r], groups: this.groups }, this.layout);
+        } finally {
+          kernel.dispose();
+        }
+      });
+      this.variants.set(key, conv);
+    }
+    return conv;
+  }
+
+  /** x [B,Cin,H,W] in this conv's layout -> [B,Cout,ceil(H/s),ceil(W/s)], same layout. */
+  forward(x: Tensor): Tensor {
+    if (this.disposed) throw new Error("TfSameConv2d: used after dispose()");
+    return this.variant(x.shape[2], x.shape[3]).forward(x);
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    for (const c of this.variants.values()) c.dispose();
+    this.weight.dispose();
+    this.bias?.dispose();
+    this.disposed = true;
+  }
 }
 
 /**

@@ -1,7 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { fromArray, liveTensors } from "../../src/tensor/index.ts";
-import { legacyResizeInSquare, samePadding } from "../../src/face/tf-compat.ts";
+import { conv2d, fromArray, liveTensors, manualSeed, mkldnnAvailable, pad, randn, tidy } from "../../src/tensor/index.ts";
+import { fromFrozenLayout, toFrozenLayout, type FrozenLayout } from "../../src/nn/index.ts";
+import { legacyResizeInSquare, samePadding, TfSameConv2d } from "../../src/face/tf-compat.ts";
 
 test("samePadding puts TF's odd pixel after", () => {
   assert.deepEqual(samePadding(512, 3, 2), [0, 1]);
@@ -52,4 +53,39 @@ test("legacyResizeInSquare matches TF's legacy bilinear on the padded square (up
     assert.ok(maxErr < 1e-3, `case ${[h, w, square, offX, offY, out]}: max error ${maxErr}`);
   }
   assert.equal(liveTensors(), before);
+});
+
+test("TfSameConv2d equals TF 'same' (explicit pad, odd pixel after) for odd/even/rectangular sizes, strides, depthwise, every layout", () => {
+  manualSeed(5);
+  const layouts: FrozenLayout[] = mkldnnAvailable() ? ["mkldnn", "channels_last"] : ["channels_last"];
+  for (const layout of layouts) {
+    for (const [k, stride, cin, cout, groups] of [[3, 2, 4, 6, 1], [3, 1, 4, 4, 4], [3, 2, 6, 6, 6], [1, 1, 5, 3, 1], [1, 2, 4, 4, 1]]) {
+      const conv = new TfSameConv2d(randn([cout, cin / groups, k, k]), randn([cout]), stride, groups, layout, 8);
+      for (const [h, w] of [[8, 8], [7, 7], [8, 7], [2, 3]]) {
+        tidy(() => {
+          const x = randn([2, cin, h, w]);
+          const [t, b] = samePadding(h, k, stride), [l, r] = samePadding(w, k, stride);
+          const ref = conv2d(pad(x, [l, r, t, b]), conv["weight"], conv["bias"], { stride, groups });
+          const y = fromFrozenLayout(conv.forward(toFrozenLayout(x, layout)), layout);
+          assert.deepEqual(y.shape, [2, cout, Math.ceil(h / stride), Math.ceil(w / stride)]);
+          const d = y.sub(ref).abs().max().item();
+          assert.ok(d < 1e-4, `${layout} k${k} s${stride} g${groups} ${h}x${w}: ${d}`);
+        });
+      }
+      conv.dispose();
+    }
+  }
+});
+
+test("TfSameConv2d prepares the variant for its net's input size up front, others on first use, and frees them all", () => {
+  const before = liveTensors();
+  const conv = new TfSameConv2d(randn([4, 4, 3, 3]), randn([4]), 2, 1, "channels_last", 8);
+  const prepared = liveTensors();
+  tidy(() => { conv.forward(randn([1, 4, 8, 8]).contiguous("channels_last")); });
+  assert.equal(liveTensors(), prepared, "the 8x8 kernel was ready");
+  tidy(() => { conv.forward(randn([1, 4, 7, 7]).contiguous("channels_last")); });
+  assert.ok(liveTensors() > prepared, "7x7 needs the symmetric-padding variant");
+  conv.dispose();
+  assert.equal(liveTensors(), before);
+  tidy(() => assert.throws(() => conv.forward(randn([1, 4, 8, 8])), /TfSameConv2d: used after dispose/));
 });
