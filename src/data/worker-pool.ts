@@ -2,30 +2,15 @@
  * A fixed pool of loader worker threads fed from one queue. Each worker holds up to `depth` tasks so
  * its next image decodes (in sharp's thread pool) while the current one is augmented.
  */
-import { extname } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import type { AugmentConfig } from "./transforms/params.ts";
 import type { SampleTask } from "./sample.ts";
+import { workerEntry } from "./worker-entry.ts";
 
 interface Pending {
   task: SampleTask;
   resolve: () => void;
   reject: (e: Error) => void;
-}
-
-/**
- * The worker entry: from dist/ the compiled `loader-worker.js` itself. From the TypeScript sources
- * (tests, `node --import tsx`), Node 20 does not run the parent's `--import tsx` in worker threads,
- * so a one-line ESM bootstrap registers tsx's loader in the worker before importing the `.ts` file.
- */
-function workerEntry(): URL {
-  const ext = extname(fileURLToPath(import.meta.url));
-  const script = new URL(`./loader-worker${ext}`, import.meta.url);
-  if (ext !== ".ts") return script;
-  const tsxApi = import.meta.resolve("tsx/esm/api");
-  const code = `import { register } from ${JSON.stringify(tsxApi)}; register(); await import(${JSON.stringify(script.href)});`;
-  return new URL(`data:text/javascript,${encodeURIComponent(code)}`);
 }
 
 export class WorkerPool {
@@ -40,7 +25,7 @@ export class WorkerPool {
     private readonly depth = 2,
   ) {
     for (let i = 0; i < count; i++) {
-      const w = new Worker(workerEntry(), { workerData: { cfg } });
+      const w = new Worker(workerEntry(import.meta.url, "loader-worker"), { workerData: { cfg } });
       const slot = { w, inFlight: new Map<number, Pending>() };
       w.on("message", (m: { id: number; error?: string }) => {
         const p = slot.inFlight.get(m.id);

@@ -5,6 +5,8 @@
  */
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from "node:child_process";
 import { existsSync } from "node:fs";
+import { Worker } from "node:worker_threads";
+import { workerEntry } from "../data/worker-entry.ts";
 import type { RgbImage } from "./image.ts";
 
 /** File extensions treated as video by `aunce detect`. */
@@ -89,63 +91,82 @@ export interface VideoFrame {
   image: RgbImage;
 }
 
+/** Frames decoded ahead of the consumer (bounded memory: this many frames plus the one in use). */
+const READ_AHEAD = 3;
+
+type WorkerMessage = { type: "frame"; buffer: ArrayBuffer } | { type: "warning"; line: string } | { type: "end"; code: number; error?: string };
+
 /**
  * Decodes `file` frame by frame (every `every`-th frame when > 1, selected inside ffmpeg so the
  * others are not converted). `onWarning` receives ffmpeg's error lines (corrupt packets and
- * frames it skipped or concealed). The frame's buffer is reused: copy it to keep it.
+ * frames it skipped or concealed). ffmpeg runs from a worker thread that decodes up to
+ * READ_AHEAD frames ahead (video-decode-worker.ts). The frame's buffer is reused: copy it to keep it.
  */
 export async function* readVideoFrames(file: string, opts: { every?: number; onWarning?: (msg: string) => void; signal?: AbortSignal } = {}): AsyncGenerator<VideoFrame> {
   const info = probeVideo(file);
   const every = Math.max(1, Math.floor(opts.every ?? 1));
-  const args = ["-v", "error", "-nostdin", ...inputArgs(file), "-an", "-sn"];
+  // -threads 2: the decoder shares two cores with detection; more threads only add contention.
+  const args = ["-v", "error", "-nostdin", "-threads", "2", ...inputArgs(file), "-an", "-sn"];
   if (every > 1) args.push("-vf", `select=not(mod(n\\,${every}))`, "-fps_mode", "passthrough");
   args.push("-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1");
-  const proc: ChildProcessWithoutNullStreams = spawn("ffmpeg", args, { stdio: ["pipe", "pipe", "pipe"] });
-  let stderr = "";
-  proc.stderr.setEncoding("utf8");
-  proc.stderr.on("data", (d: string) => {
-    stderr += d;
-    let nl: number;
-    while ((nl = stderr.indexOf("\n")) >= 0) {
-      const line = stderr.slice(0, nl).trim();
-      stderr = stderr.slice(nl + 1);
-      if (line) opts.onWarning?.(`${file}: ffmpeg: ${line}`);
-    }
-  });
-  const exited = new Promise<number>((resolve, reject) => {
-    proc.on("error", reject);
-    proc.on("close", (code) => resolve(code ?? 1));
-  });
   const frameBytes = info.width * info.height * 3;
+  const worker = new Worker(workerEntry(import.meta.url, "video-decode-worker"), { workerData: { args, frameBytes, buffers: READ_AHEAD } });
+
+  // Messages queue up here until the generator asks for them.
+  const inbox: WorkerMessage[] = [];
+  let wake: (() => void) | null = null;
+  const push = (m: WorkerMessage) => {
+    inbox.push(m);
+    wake?.();
+  };
+  worker.on("message", push);
+  worker.on("error", (err) => push({ type: "end", code: -1, error: err.message }));
+  worker.on("exit", (code) => push({ type: "end", code: code === 0 ? 0 : -1, error: code === 0 ? undefined : `decoder thread exited with code ${code}` }));
+  const onAbort = () => wake?.();
+  opts.signal?.addEventListener("abort", onAbort);
+
   const frame = new Uint8Array(frameBytes);
-  let fill = 0;
   let k = 0;
+  let end: { code: number; error?: string } | null = null;
   try {
-    for await (const chunk of proc.stdout as AsyncIterable<Buffer>) {
+    while (!end) {
       // A live source never ends by itself: stop reading when asked (Ctrl-C), keeping what was done.
       if (opts.signal?.aborted) break;
-      let off = 0;
-      while (off < chunk.length) {
-        const n = Math.min(frameBytes - fill, chunk.length - off);
-        frame.set(chunk.subarray(off, off + n), fill);
-        fill += n;
-        off += n;
-        if (fill === frameBytes) {
-          fill = 0;
-          const index = k * every;
-          k++;
-          yield { index, timestamp: index / info.fps, image: { width: info.width, height: info.height, data: frame } };
-        }
+      if (!inbox.length) {
+        await new Promise<void>((resolve) => { wake = resolve; });
+        wake = null;
+        continue;
+      }
+      const m = inbox.shift()!;
+      if (m.type === "warning") opts.onWarning?.(`${file}: ffmpeg: ${m.line}`);
+      else if (m.type === "end") end = m;
+      else {
+        // One main-thread buffer, as before the worker existed: callers may keep references to it
+        // for one frame; the copy (~0.1 ms at 640x480) sends the worker's buffer straight back.
+        frame.set(new Uint8Array(m.buffer));
+        worker.postMessage({ type: "return", buffer: m.buffer }, [m.buffer]);
+        const index = k * every;
+        k++;
+        yield { index, timestamp: index / info.fps, image: { width: info.width, height: info.height, data: frame } };
       }
     }
   } finally {
-    if (proc.exitCode === null) proc.kill("SIGKILL");
+    opts.signal?.removeEventListener("abort", onAbort);
+    // The worker kills ffmpeg and exits; terminate() is the fallback if it does not within 2 s.
+    const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+    worker.postMessage({ type: "stop" });
+    const timer = setTimeout(() => void worker.terminate(), 2000);
+    await exited;
+    clearTimeout(timer);
   }
-  const code = await exited;
-  if (opts.signal?.aborted) return;
-  if (stderr.trim()) opts.onWarning?.(`${file}: ffmpeg: ${stderr.trim()}`);
-  if (code !== 0 && k === 0) throw new Error(`${file}: ffmpeg could not decode any frame (exit code ${code})`);
-  if (code !== 0) opts.onWarning?.(`${file}: ffmpeg stopped with exit code ${code} after ${k} frames; results cover those frames`);
+  if (opts.signal?.aborted || !end) return;
+  if (end.error && end.code === -1) {
+    if (k === 0) throw new Error(`${file}: ffmpeg could not be run (${end.error})`);
+    opts.onWarning?.(`${file}: ${end.error}; results cover the first ${k} frames`);
+    return;
+  }
+  if (end.code !== 0 && k === 0) throw new Error(`${file}: ffmpeg could not decode any frame (exit code ${end.code})`);
+  if (end.code !== 0) opts.onWarning?.(`${file}: ffmpeg stopped with exit code ${end.code} after ${k} frames; results cover those frames`);
 }
 
 /** Encodes raw RGB frames to a video file (H.264 when available, yuv420p) through ffmpeg. */

@@ -66,3 +66,28 @@ test("readVideoFrames: a damaged video yields what decodes plus warnings; a non-
   await assert.rejects(async () => { for await (const _f of readVideoFrames(text)) { /* none */ } }, /notes\.mp4: ffprobe could not read it/);
   assert.ok(warnings.every((w) => w.includes("cut.mkv")));
 });
+
+/** ffmpeg processes started by this test process (the decoder runs them from a worker thread). */
+function ourFfmpegs(): string[] {
+  const r = spawnSync("pgrep", ["-P", String(process.pid), "ffmpeg"], { encoding: "utf8" });
+  return r.stdout.split("\n").filter(Boolean);
+}
+
+test("readVideoFrames decodes ahead and stops cleanly: leaving the loop early or aborting ends ffmpeg and its thread", { skip }, async () => {
+  // An endless live source: only the consumer can end it.
+  const src = "lavfi:testsrc=size=320x240:rate=25";
+  let n = 0;
+  for await (const f of readVideoFrames(src)) {
+    assert.equal(f.image.data.length, 320 * 240 * 3);
+    // Slow consumer: the reader must not queue more than a few frames, nor stall.
+    await new Promise((r) => setTimeout(r, 30));
+    if (++n === 5) break;
+  }
+  assert.equal(n, 5);
+  assert.deepEqual(ourFfmpegs(), [], "break killed ffmpeg");
+  const ac = new AbortController();
+  let m = 0;
+  for await (const _f of readVideoFrames(src, { signal: ac.signal })) if (++m === 3) ac.abort();
+  assert.equal(m, 3);
+  assert.deepEqual(ourFfmpegs(), [], "abort killed ffmpeg");
+});
