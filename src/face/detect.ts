@@ -201,26 +201,29 @@ export class SsdMobilenetV1 {
     return out;
   }
 
-  /** The network input for an image: [1,3,512,512] float32 in -1..1 (padded bottom/right). */
-  preprocess(img: RgbImage): Tensor {
-    const t = imageToTensor(img);
+  /**
+   * The network input for an image: [1,3,512,512] float32 in -1..1 (padded bottom/right).
+   * `frame`: the image as imageToTensor gives it, when the caller already has it.
+   */
+  preprocess(img: RgbImage, frame?: Tensor): Tensor {
+    const t = frame ?? imageToTensor(img);
     const side = Math.max(img.width, img.height);
     const r = legacyResizeInSquare(t, side, 0, 0, INPUT);
-    t.dispose();
+    if (t !== frame) t.dispose();
     const z = r.contiguous("channels_last");
     r.dispose();
     return z.div_(127.5).sub_(1);
   }
 
-  /** Faces in `img`, best first, boxes in image pixels. */
-  detect(img: RgbImage, opts: DetectOptions = {}): FaceBox[] {
+  /** Faces in `img`, best first, boxes in image pixels (`frame`: see preprocess). */
+  detect(img: RgbImage, opts: DetectOptions = {}, frame?: Tensor): FaceBox[] {
     const minConfidence = opts.minConfidence ?? 0.5;
     const maxResults = opts.maxResults ?? 100;
     if (img.width < 2 || img.height < 2) return [];
     let enc: Float32Array;
     let scores: Float32Array;
     noGrad(() => {
-      const x = this.preprocess(img);
+      const x = this.preprocess(img, frame);
       const { boxes, logits } = this.forwardRaw(x);
       x.dispose();
       const c1 = logits.select(2, 1);

@@ -120,8 +120,8 @@ export class FaceLandmark68Net {
   }
 
   /** Network inputs [B,3,112,112] for each face box, and the crops they came from. */
-  preprocess(img: RgbImage, boxes: readonly FaceBox[]): { x: Tensor; crops: ReturnType<typeof landmarkCrop>[] } {
-    const full = imageToTensor(img);
+  preprocess(img: RgbImage, boxes: readonly FaceBox[], frame?: Tensor): { x: Tensor; crops: ReturnType<typeof landmarkCrop>[] } {
+    const full = frame ?? imageToTensor(img);
     const crops = boxes.map((b) => landmarkCrop(b, img.width, img.height));
     const inputs = crops.map((c) => {
       const w = Math.max(c.w, 1), h = Math.max(c.h, 1);
@@ -136,7 +136,7 @@ export class FaceLandmark68Net {
       crop.dispose();
       return r;
     });
-    full.dispose();
+    if (full !== frame) full.dispose();
     const batch = cat(inputs, 0);
     for (const t of inputs) t.dispose();
     const centred = batch.sub(this.mean);
@@ -147,12 +147,12 @@ export class FaceLandmark68Net {
   }
 
   /** Landmarks for each box in `boxes` (same order), in image pixels. */
-  detect(img: RgbImage, boxes: readonly FaceBox[]): Landmarks68[] {
+  detect(img: RgbImage, boxes: readonly FaceBox[], frame?: Tensor): Landmarks68[] {
     if (!boxes.length) return [];
     let raw!: Float32Array;
     let crops!: ReturnType<typeof landmarkCrop>[];
     noGrad(() => {
-      const p = this.preprocess(img, boxes);
+      const p = this.preprocess(img, boxes, frame);
       crops = p.crops;
       const y = this.forwardRaw(p.x);
       p.x.dispose();

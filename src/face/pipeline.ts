@@ -21,6 +21,8 @@ export interface FaceAnalysis {
 
 /** Milliseconds spent per stage since the last reset. */
 export interface StageTimes {
+  /** The frame as a float tensor, made once and shared by the three stages after it. */
+  prepare: number;
   detect: number;
   landmarks: number;
   align: number;
@@ -37,7 +39,7 @@ export class FacePipeline {
   readonly detector: SsdMobilenetV1;
   readonly landmarker: FaceLandmark68Net;
   readonly template: AlignTemplate;
-  readonly times: StageTimes = { detect: 0, landmarks: 0, align: 0, au: 0 };
+  readonly times: StageTimes = { prepare: 0, detect: 0, landmarks: 0, align: 0, au: 0 };
   private readonly mean: Tensor;
   private readonly std: Tensor;
 
@@ -52,9 +54,9 @@ export class FacePipeline {
   }
 
   /** Faces in the image, best first (detection only). */
-  detect(img: RgbImage): FaceBox[] {
+  detect(img: RgbImage, frame?: Tensor): FaceBox[] {
     const t0 = performance.now();
-    const boxes = this.detector.detect(img, this.options);
+    const boxes = this.detector.detect(img, this.options, frame);
     this.times.detect += performance.now() - t0;
     return boxes;
   }
@@ -64,38 +66,41 @@ export class FacePipeline {
    * or `boxes` when given (video frames between detections).
    */
   analyze(img: RgbImage, boxes?: readonly FaceBox[]): FaceAnalysis[] {
-    const faces = boxes ?? this.detect(img);
-    if (!faces.length) return [];
-    let t = performance.now();
-    const landmarks = this.landmarker.detect(img, faces);
-    const now1 = performance.now();
-    this.times.landmarks += now1 - t;
-    t = now1;
-    const alignments = landmarks.map((l) => alignmentFor(l, this.template));
-    const probs = noGrad(() => {
-      const full = imageToTensor(img);
-      const off = (this.template.size - AU_INPUT.size) / 2;
-      const crops = warpFaces(full, alignments, AU_INPUT.size, off);
-      const c = crops.sub(this.mean);
-      const x = c.div(this.std);
-      for (const u of [full, crops, c]) u.dispose();
-      const now2 = performance.now();
-      this.times.align += now2 - t;
-      t = now2;
-      const p = this.auModel.predict(x);
-      x.dispose();
-      const d = p.data<"float32">();
-      p.dispose();
-      this.times.au += performance.now() - t;
-      return d;
+    if (boxes && !boxes.length) return [];
+    return noGrad(() => {
+      let t = performance.now();
+      const frame = imageToTensor(img);
+      this.times.prepare += performance.now() - t;
+      try {
+        const faces = boxes ?? this.detect(img, frame);
+        if (!faces.length) return [];
+        t = performance.now();
+        const landmarks = this.landmarker.detect(img, faces, frame);
+        const now1 = performance.now();
+        this.times.landmarks += now1 - t;
+        t = now1;
+        const alignments = landmarks.map((l) => alignmentFor(l, this.template));
+        const off = (this.template.size - AU_INPUT.size) / 2;
+        const x = warpFaces(frame, alignments, AU_INPUT.size, off).sub_(this.mean).div_(this.std);
+        const now2 = performance.now();
+        this.times.align += now2 - t;
+        t = now2;
+        const p = this.auModel.predict(x);
+        x.dispose();
+        const probs = p.data<"float32">();
+        p.dispose();
+        this.times.au += performance.now() - t;
+        const n = this.auModel.aus.length;
+        return faces.map((box, i) => ({ box, landmarks: landmarks[i], alignment: alignments[i], probabilities: probs.slice(i * n, (i + 1) * n) }));
+      } finally {
+        frame.dispose();
+      }
     });
-    const n = this.auModel.aus.length;
-    return faces.map((box, i) => ({ box, landmarks: landmarks[i], alignment: alignments[i], probabilities: probs.slice(i * n, (i + 1) * n) }));
   }
 
   /** Zeroes the stage timers. */
   resetTimes(): void {
-    this.times.detect = this.times.landmarks = this.times.align = this.times.au = 0;
+    this.times.prepare = this.times.detect = this.times.landmarks = this.times.align = this.times.au = 0;
   }
 
   dispose(): void {

@@ -97,8 +97,8 @@ export async function processVideo(file: string, ctx: DetectContext): Promise<bo
     for await (const frame of readVideoFrames(file, { every: ctx.every, onWarning: ctx.warn, signal: ctx.signal })) {
       ctx.decodeMs += performance.now() - t0;
       const detectNow = processed % ctx.detectEvery === 0 || follow.length === 0;
-      const boxes = detectNow ? ctx.pipeline.detect(frame.image) : follow.map((f) => followBox(f.detBox, f.detLm, f.lastLm));
-      const analyses = ctx.pipeline.analyze(frame.image, boxes);
+      const boxes = detectNow ? undefined : follow.map((f) => followBox(f.detBox, f.detLm, f.lastLm));
+      const analyses = ctx.pipeline.analyze(frame.image, boxes); // detects when no boxes are given
       // Between detections the box used was predicted from the previous frame; report (and track)
       // the box re-derived from this frame's landmarks instead.
       if (!detectNow) analyses.forEach((a, i) => { a.box = followBox(follow[i].detBox, follow[i].detLm, a.landmarks); });
