@@ -1,5 +1,5 @@
 // End-to-end `aunce detect` throughput on a 640x480 video with one face:
-//   node --import tsx bench/detect.ts [--frames 150] [--threads 2,1] [--detect-every 1,3,5] [--backbone resnet18]
+//   node --import tsx bench/detect.ts [--frames 150] [--threads 2,1] [--detect-every 1,3,auto] [--backbone resnet18]
 // Makes the video with ffmpeg (testsrc + a face from the test photos, moving), then runs the CLI's
 // own video path (ffmpeg stream -> SSD -> landmarks -> alignment -> AU model) without writing
 // records, for each threads x detect-every setting, and prints frames/s with the time per stage.
@@ -22,7 +22,7 @@ const arg = (name: string, def: string) => {
 };
 const frames = Number(arg("frames", "150"));
 const threadList = arg("threads", "2,1").split(",").map(Number);
-const detectEveryList = arg("detect-every", "1,3,5").split(",").map(Number);
+const detectEveryList = arg("detect-every", "1,3,auto").split(",").map((v) => (v === "auto" ? "auto" : Number(v)));
 const backbone = arg("backbone", "resnet18");
 
 const dir = mkdtempSync(join(tmpdir(), "aunce-bench-detect-"));

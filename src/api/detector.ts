@@ -11,6 +11,7 @@
 import { ALIGN_TEMPLATE_V1, type AlignTemplate } from "../face/align.ts";
 import { BP4D_AUS, LinearProbeAuModel, defaultModelPath, loadAuModelFromCheckpoint, type AuModel } from "../face/au-model.ts";
 import { decodeImage, type RgbImage } from "../face/image.ts";
+import { FaceFollower } from "../face/follow.ts";
 import { FacePipeline, type FaceAnalysis, type StageTimes } from "../face/pipeline.ts";
 
 /** One AU of one face. */
@@ -33,6 +34,8 @@ export interface DetectedFace {
   /** 68 iBUG landmarks as [x, y] pairs. */
   landmarks: [number, number][];
   aus: AuResult[];
+  /** track() only: the face's id, stable while it is followed from frame to frame. */
+  id?: number;
 }
 
 /** Options of createAuDetector; every field is optional. */
@@ -57,6 +60,11 @@ export interface AuDetectorOptions {
   maxFaces?: number;
   /** Alignment template. Default aunce-align-v1. */
   template?: AlignTemplate;
+  /**
+   * track(): run the face detector on every k-th frame and follow faces by their landmarks in
+   * between. Default 5 (every 0.2 s at 25 fps); 1 detects on every frame.
+   */
+  detectEvery?: number;
 }
 
 /** A ready detector; not safe for concurrent calls on one instance (one engine graph at a time). */
@@ -67,6 +75,14 @@ export interface AuDetector {
   readonly modelDescription: string;
   /** Faces in an image file path, an encoded image buffer, or a decoded RGB frame. */
   detect(input: string | Uint8Array | RgbImage): Promise<DetectedFace[]>;
+  /**
+   * Faces in the next frame of a video or camera stream (decoded RGB): like detect(), but the
+   * detector runs every `detectEvery` frames and faces are followed in between, with stable ids.
+   * Several times faster than detect() per frame. Call resetTracking() before another stream.
+   */
+  track(frame: RgbImage): DetectedFace[];
+  /** Forgets the followed faces (ids start again from 0). */
+  resetTracking(): void;
   /** Cumulative milliseconds per stage. */
   readonly times: StageTimes;
   /** Frees the networks' tensors. */
@@ -101,6 +117,7 @@ export async function createAuDetector(opts: AuDetectorOptions = {}): Promise<Au
   const pipeline = new FacePipeline(model, { minConfidence: opts.minConfidence, maxResults: opts.maxFaces, template: opts.template ?? ALIGN_TEMPLATE_V1 });
   const def = opts.defaultThreshold ?? 0.5;
   const threshold = (au: number) => opts.thresholds?.[au] ?? def;
+  const follower = new FaceFollower(pipeline, opts.detectEvery ?? 5);
   let disposed = false;
   return {
     aus: [...model.aus],
@@ -110,6 +127,17 @@ export async function createAuDetector(opts: AuDetectorOptions = {}): Promise<Au
       if (disposed) throw new Error("AuDetector: detect() after dispose()");
       const img = typeof input === "string" || input instanceof Uint8Array ? await decodeImage(input) : input;
       return pipeline.analyze(img).map((f) => toDetectedFace(f, model.aus, threshold));
+    },
+    track(frame) {
+      if (disposed) throw new Error("AuDetector: track() after dispose()");
+      if (!frame || !(frame.data instanceof Uint8Array) || frame.data.length !== frame.width * frame.height * 3) {
+        throw new TypeError("AuDetector.track: expected a decoded RGB frame { width, height, data: Uint8Array of width*height*3 }");
+      }
+      const { analyses, ids } = follower.next(frame);
+      return analyses.map((f, i) => ({ ...toDetectedFace(f, model.aus, threshold), id: ids[i] }));
+    },
+    resetTracking() {
+      follower.reset();
     },
     dispose() {
       if (disposed) return;

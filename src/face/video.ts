@@ -99,11 +99,11 @@ type WorkerMessage = { type: "frame"; buffer: ArrayBuffer } | { type: "warning";
 /**
  * Decodes `file` frame by frame (every `every`-th frame when > 1, selected inside ffmpeg so the
  * others are not converted). `onWarning` receives ffmpeg's error lines (corrupt packets and
- * frames it skipped or concealed). ffmpeg runs from a worker thread that decodes up to
+ * frames it skipped or concealed); `info` skips the probe when the caller has made it. ffmpeg runs from a worker thread that decodes up to
  * READ_AHEAD frames ahead (video-decode-worker.ts). The frame's buffer is reused: copy it to keep it.
  */
-export async function* readVideoFrames(file: string, opts: { every?: number; onWarning?: (msg: string) => void; signal?: AbortSignal } = {}): AsyncGenerator<VideoFrame> {
-  const info = probeVideo(file);
+export async function* readVideoFrames(file: string, opts: { every?: number; onWarning?: (msg: string) => void; signal?: AbortSignal; info?: VideoInfo } = {}): AsyncGenerator<VideoFrame> {
+  const info = opts.info ?? probeVideo(file);
   const every = Math.max(1, Math.floor(opts.every ?? 1));
   // -threads 2: the decoder shares two cores with detection; more threads only add contention.
   const args = ["-v", "error", "-nostdin", "-threads", "2", ...inputArgs(file), "-an", "-sn"];

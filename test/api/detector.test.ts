@@ -56,3 +56,32 @@ test("without a model the detector uses the bundled SynthAU-trained model", asyn
     d.dispose();
   }
 });
+
+test("track(): consecutive frames keep one id, the detector runs every detectEvery frames, bad frames are refused", async () => {
+  const { movingFaceFrames } = await import("../face/helpers.ts");
+  const frames = await movingFaceFrames(6);
+  const d = await createAuDetector({ untrainedBackbone: "resnet_tiny", detectEvery: 3 });
+  try {
+    const before = d.times.detect;
+    const perFrame: number[] = [];
+    let last = before;
+    const faces = frames.map((f) => {
+      const r = d.track(f);
+      perFrame.push(d.times.detect - last);
+      last = d.times.detect;
+      return r;
+    });
+    assert.ok(faces.every((r) => r.length === 1 && r[0].id === 0), "one face, id 0 throughout");
+    assert.deepEqual(perFrame.map((ms) => ms > 0), [true, false, false, true, false, false], "detector on frames 0 and 3 only");
+    // A detect() on the same frame finds the same face where track() followed it.
+    const [ref] = await d.detect(frames[4]);
+    assert.ok(Math.abs(ref.box.x - faces[4][0].box.x) < 8 && Math.abs(ref.box.width - faces[4][0].box.width) < 12);
+    assert.equal(ref.id, undefined);
+    d.resetTracking();
+    assert.equal(d.track(frames[0])[0].id, 0);
+    assert.throws(() => d.track({ width: 10, height: 10, data: new Uint8Array(5) }), /expected a decoded RGB frame/);
+  } finally {
+    d.dispose();
+  }
+  assert.throws(() => d.track(frames[0]), /track\(\) after dispose/);
+});

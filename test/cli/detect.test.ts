@@ -176,6 +176,16 @@ test("detect on a generated video: streamed frames, --every, timestamps, stable 
   const info = probeVideo(join(ov, "clip.overlay.mp4"));
   assert.deepEqual([info.width, info.height], [640, 480]);
   assert.equal(info.fps, 5);
+  // The default detector interval ("auto": 0.2 s, 2 frames of this 10 fps clip) follows the same face.
+  const auto = join(dir, "auto.csv");
+  const ra = await cli(t, video, "-o", auto);
+  assert.equal(ra.code, 0, ra.err);
+  const autoRows = readCsv(auto).rows;
+  assert.equal(autoRows.length, 10);
+  assert.ok(autoRows.every((x) => x.success === "1" && x.face_id === "0"));
+  const bad = await cli(t, video, "--detect-every", "often");
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.err, /--detect-every: expected 'auto' or a whole number >= 1, got 'often'/);
 });
 
 test("detect without ffmpeg: the video is skipped with a warning naming it, images still run", { skip: noFfmpeg }, async (t) => {

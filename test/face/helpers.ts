@@ -28,3 +28,18 @@ export async function loadPadded(file: string, pad = 0): Promise<RgbImage> {
   const { data, info } = await sharp(file).extend({ top: pad, bottom: pad, left: pad, right: pad, background: "#808080" }).removeAlpha().raw().toBuffer({ resolveWithObject: true });
   return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
 }
+
+/**
+ * A moving-face sequence: the face of group.jpg at (440,40) 180x200, pasted on a grey 400x300
+ * canvas at x = x0 + step * k for frame k (a slow pan, as between video frames).
+ */
+export async function movingFaceFrames(n: number, x0 = 40, step = 6): Promise<RgbImage[]> {
+  const face = await sharp(fx("group.jpg")).extract({ left: 440, top: 40, width: 180, height: 200 }).png().toBuffer();
+  const frames: RgbImage[] = [];
+  for (let k = 0; k < n; k++) {
+    const { data, info } = await sharp({ create: { width: 400, height: 300, channels: 3, background: "#7a7a7a" } })
+      .composite([{ input: face, left: x0 + step * k, top: 50 }]).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    frames.push({ width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) });
+  }
+  return frames;
+}

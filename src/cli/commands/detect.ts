@@ -40,7 +40,10 @@ function positiveInt(name: string, v: string): number {
 /** Runs the command; resolves to the exit code (1 when no input could be processed). */
 export async function runDetect(inputs: string[], opts: DetectOpts): Promise<number> {
   const every = positiveInt("--every", opts.every);
-  const detectEvery = positiveInt("--detect-every", opts.detectEvery);
+  const detectEvery = opts.detectEvery === "auto" ? "auto" : Number(opts.detectEvery);
+  if (detectEvery !== "auto" && !(Number.isInteger(detectEvery) && detectEvery >= 1)) {
+    throw new Error(`--detect-every: expected 'auto' or a whole number >= 1, got '${opts.detectEvery}'`);
+  }
   const minConfidence = Number(opts.minConfidence);
   if (!(minConfidence > 0 && minConfidence < 1)) throw new Error(`--min-confidence: expected a number between 0 and 1, got '${opts.minConfidence}'`);
   if (opts.threads) setNumThreads(positiveInt("--threads", opts.threads));
@@ -132,7 +135,7 @@ export function register(program: Command): void {
     .option("--model <checkpoint>", "AU model: a checkpoint from `aunce train --supervised` (default: the bundled SynthAU-trained model)")
     .option("--untrained <variant>", "use a randomly initialised ResNet of this variant instead (pipeline testing only)")
     .option("--every <n>", "process every n-th video frame", "1")
-    .option("--detect-every <k>", "run the face detector on every k-th processed frame, following faces by their landmarks in between", "1")
+    .option("--detect-every <k>", "video: run the face detector on every k-th processed frame, following faces by their landmarks in between; 'auto' = every 0.2 s of video (5 frames at 25 fps), 1 = every frame", "auto")
     .option("--min-confidence <p>", "face detector score threshold", "0.5")
     .option("--threads <n>", "intra-op threads for the engine (default: cores, or AUNCE_NUM_THREADS)")
     .option("--no-progress", "no progress bar")

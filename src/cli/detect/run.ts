@@ -6,12 +6,10 @@ import { mkdirSync } from "node:fs";
 import { basename, extname, join } from "node:path";
 import sharp from "sharp";
 import { toDetectedFace, type DetectedFace } from "../../api/detector.ts";
-import type { FaceBox } from "../../face/detect.ts";
 import { decodeImage, type RgbImage } from "../../face/image.ts";
-import type { Landmarks68 } from "../../face/landmarks.ts";
 import { drawOverlay, type OverlayFace } from "../../face/overlay.ts";
-import { followBox, type FacePipeline } from "../../face/pipeline.ts";
-import { IouTracker } from "../../face/tracker.ts";
+import { autoDetectEvery, FaceFollower } from "../../face/follow.ts";
+import type { FacePipeline } from "../../face/pipeline.ts";
 import { readVideoFrames, VideoWriter, probeVideo } from "../../face/video.ts";
 import type { RecordWriter } from "./records.ts";
 
@@ -23,8 +21,11 @@ export interface DetectContext {
   overlayDir?: string;
   /** Process every n-th video frame. */
   every: number;
-  /** Run the face detector on every k-th processed video frame; follow the faces in between. */
-  detectEvery: number;
+  /**
+   * Run the face detector on every k-th processed video frame and follow the faces in between;
+   * "auto": every AUTO_DETECT_SECONDS of video (FaceFollower).
+   */
+  detectEvery: number | "auto";
   warn: (msg: string) => void;
   /** Called after each processed video frame. */
   onFrame?: () => void;
@@ -80,30 +81,19 @@ export async function processImage(file: string, ctx: DetectContext): Promise<bo
   return true;
 }
 
-interface Followed { detBox: FaceBox; detLm: Landmarks68; lastLm: Landmarks68 }
-
 /** Processes a video as a stream; returns false (after a warning) when no frame could be read. */
 export async function processVideo(file: string, ctx: DetectContext): Promise<boolean> {
   let writer: VideoWriter | null = null;
-  const tracker = new IouTracker();
-  let follow: Followed[] = [];
   let processed = 0;
   try {
-    if (ctx.overlayDir) {
-      const info = probeVideo(file);
-      writer = new VideoWriter(overlayPath(ctx, file, ".mp4"), info.width, info.height, info.fps / ctx.every);
-    }
+    const info = probeVideo(file);
+    const detectEvery = ctx.detectEvery === "auto" ? autoDetectEvery(info.fps / ctx.every) : ctx.detectEvery;
+    const follower = new FaceFollower(ctx.pipeline, detectEvery);
+    if (ctx.overlayDir) writer = new VideoWriter(overlayPath(ctx, file, ".mp4"), info.width, info.height, info.fps / ctx.every);
     let t0 = performance.now();
-    for await (const frame of readVideoFrames(file, { every: ctx.every, onWarning: ctx.warn, signal: ctx.signal })) {
+    for await (const frame of readVideoFrames(file, { every: ctx.every, onWarning: ctx.warn, signal: ctx.signal, info })) {
       ctx.decodeMs += performance.now() - t0;
-      const detectNow = processed % ctx.detectEvery === 0 || follow.length === 0;
-      const boxes = detectNow ? undefined : follow.map((f) => followBox(f.detBox, f.detLm, f.lastLm));
-      const analyses = ctx.pipeline.analyze(frame.image, boxes); // detects when no boxes are given
-      // Between detections the box used was predicted from the previous frame; report (and track)
-      // the box re-derived from this frame's landmarks instead.
-      if (!detectNow) analyses.forEach((a, i) => { a.box = followBox(follow[i].detBox, follow[i].detLm, a.landmarks); });
-      const ids = tracker.update(processed, analyses.map((a) => a.box));
-      follow = analyses.map((a, i) => (detectNow ? { detBox: a.box, detLm: a.landmarks, lastLm: a.landmarks } : { ...follow[i], lastLm: a.landmarks }));
+      const { analyses, ids } = follower.next(frame.image);
       const faces = analyses.map((a) => toDetectedFace(a, ctx.pipeline.auModel.aus, ctx.threshold));
       const rec = { file, frame: frame.index + 1, timestamp: frame.timestamp };
       if (!faces.length) ctx.writer?.add({ ...rec, faceId: 0, face: null });
