@@ -5,6 +5,8 @@
  *   training step: forward + backward + AdamW, batch 8, 224x224
  *   inference: batch 32, 224x224, eval mode, no grad
  * Both memory layouts (contiguous, channels-last). Prints our time / PyTorch time (goal <= 1.0).
+ * Frozen inference (batch 1 and 32): our FrozenResNet against torch.jit.freeze +
+ * optimize_for_inference, PyTorch's own folded-batch-norm oneDNN path (bench/peer/resnet18_frozen.py).
  * Env: BENCH_TRAIN_STEPS (default 5), BENCH_INFER_STEPS (default 3).
  */
 import { spawnSync } from "node:child_process";
@@ -12,6 +14,7 @@ import { existsSync } from "node:fs";
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import { createResNet } from "../src/models/backbones/resnet.ts";
+import { FrozenResNet } from "../src/models/backbones/resnet-frozen.ts";
 import { AdamW } from "../src/nn/index.ts";
 import { crossEntropy, engineInfo, getNumThreads, manualSeed, noGrad, randint, randn, tidy } from "../src/tensor/index.ts";
 
@@ -54,6 +57,39 @@ async function ours(layout: "contiguous" | "channels_last"): Promise<{ train: nu
   return { train, infer: median(itimes) };
 }
 
+/** Frozen inference latency (batch 1) and throughput (batch 32) of FrozenResNet + the fc layer. */
+async function oursFrozen(): Promise<{ b1: number; b32: number }> {
+  manualSeed(0);
+  const model = createResNet("resnet18");
+  model.eval();
+  const frozen = new FrozenResNet(model);
+  const out: Record<string, number> = {};
+  for (const [batch, reps] of [[1, INFER_STEPS * 10], [32, INFER_STEPS]]) {
+    const x = randn([batch, 3, 224, 224]);
+    const times: number[] = [];
+    for (let i = 0; i < reps + 3; i++) {
+      await yieldLoop();
+      const t0 = performance.now();
+      noGrad(() => tidy(() => model.fc!.forward(frozen.forwardPooled(x))));
+      if (i >= 3) times.push((performance.now() - t0) / 1000);
+    }
+    out[`b${batch}`] = median(times);
+    x.dispose();
+  }
+  frozen.dispose();
+  model.dispose();
+  return { b1: out.b1, b32: out.b32 };
+}
+
+function peerFrozen(): { b1: number; b32: number } | null {
+  const script = fileURLToPath(new URL("./peer/resnet18_frozen.py", import.meta.url));
+  if (!existsSync("/usr/bin/python3")) return null;
+  const r = spawnSync("/usr/bin/python3", [script, String(getNumThreads()), String(INFER_STEPS)], { encoding: "utf8" });
+  if (r.status !== 0) return null;
+  const j = JSON.parse(r.stdout.trim().split("\n").pop()!);
+  return { b1: j.b1_s, b32: j.b32_s };
+}
+
 function peer(layout: string): { train: number; infer: number } | null {
   const script = fileURLToPath(new URL("./peer/resnet18.py", import.meta.url));
   if (!existsSync("/usr/bin/python3")) return null;
@@ -70,14 +106,18 @@ export async function run(): Promise<void> {
   const info = engineInfo();
   console.log(`  engine: libtorch ${info.libtorch}, BLAS ${info.blas}, ${info.threads} threads, oneDNN ${info.mkldnn}, ${info.cpuCapability}; load ${loadavg()[0].toFixed(2)}`);
   console.log("  ResNet-18                         ours        PyTorch     ours/PyTorch");
+  const row = (label: string, x: number, y: number | undefined, unit: (v: number) => string) =>
+    console.log(`  ${label.padEnd(32)}  ${unit(x).padEnd(10)}  ${y === undefined ? "n/a".padEnd(10) : unit(y).padEnd(10)}  ${y === undefined ? "" : (x / y).toFixed(2)}`);
   for (const layout of ["contiguous", "channels_last"] as const) {
     const a = await ours(layout);
     const b = peer(layout);
-    const row = (label: string, x: number, y: number | undefined, unit: (v: number) => string) =>
-      console.log(`  ${label.padEnd(32)}  ${unit(x).padEnd(10)}  ${y === undefined ? "n/a".padEnd(10) : unit(y).padEnd(10)}  ${y === undefined ? "" : (x / y).toFixed(2)}`);
     row(`train step b8 (${layout})`, a.train, b?.train, (v) => `${v.toFixed(3)} s`);
     row(`inference b32 (${layout})`, a.infer, b?.infer, (v) => `${(32 / v).toFixed(1)} img/s`);
   }
+  const f = await oursFrozen();
+  const g = peerFrozen();
+  row("frozen inference b1 (latency)", f.b1, g?.b1, (v) => `${(v * 1000).toFixed(1)} ms`);
+  row("frozen inference b32", f.b32, g?.b32, (v) => `${(32 / v).toFixed(1)} img/s`);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await run();

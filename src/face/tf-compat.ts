@@ -5,7 +5,7 @@
  * src = dst * in/out that face-api's input pipeline uses).
  */
 import { FrozenConv2d, type FrozenLayout } from "../nn/index.ts";
-import { fromArray, gridSample, keep, noGrad, pad, type Tensor } from "../tensor/index.ts";
+import { fromArray, keep, noGrad, pad, type Tensor } from "../tensor/index.ts";
 import type { TfWeight } from "./weights.ts";
 
 /** A TF conv kernel [kh,kw,cin,cout] as an engine weight [cout,cin,kh,kw] float32. */
@@ -109,8 +109,11 @@ export class TfSameConv2d {
 /**
  * tf.image.resizeBilinear(alignCorners=false, halfPixelCenters=false) of an image placed at
  * (offX, offY) inside a zero-filled square of side `square`, to out x out pixels, without building
- * the square: img [1,C,h,w] float32 -> [1,C,out,out]. A one-pixel zero border plus border-clamped
- * sampling reproduces TF exactly: zeros beyond the image, the last row/column clamped at the edge.
+ * the square: img [1,C,h,w] float32 -> [1,C,out,out]. TF samples source s = fround(dst * square /
+ * out), blends columns x0 = floor(s) and min(x0 + 1, square - 1) by s - x0, then rows the same way
+ * (top + (bottom - top) * f, in that order). Square pixels outside the image are zeros: a one-pixel
+ * zero border is added on the sides where the square extends beyond the image and those indices
+ * point at it. Separable gathers: ~4x cheaper than grid_sample at 512x512.
  */
 export function legacyResizeInSquare(img: Tensor, square: number, offX: number, offY: number, out: number): Tensor {
   const [, , h, w] = img.shape;
@@ -118,27 +121,32 @@ export function legacyResizeInSquare(img: Tensor, square: number, offX: number, 
   const padT = offY > 0 ? 1 : 0;
   const padR = w + offX < square ? 1 : 0;
   const padB = h + offY < square ? 1 : 0;
-  const src = padL + padT + padR + padB ? pad(img, [padL, padR, padT, padB]) : img;
-  const wp = w + padL + padR;
-  const hp = h + padT + padB;
   const scale = Math.fround(square / out);
-  const gx = new Float32Array(out);
-  const gy = new Float32Array(out);
-  for (let j = 0; j < out; j++) {
-    const s = Math.fround(j * scale);
-    gx[j] = wp > 1 ? (2 * (s - offX + padL)) / (wp - 1) - 1 : 0;
-    gy[j] = hp > 1 ? (2 * (s - offY + padT)) / (hp - 1) - 1 : 0;
-  }
-  const grid = new Float32Array(out * out * 2);
-  for (let i = 0; i < out; i++) {
+  /** Source indices (into the padded image) and blend weights along one axis. */
+  const axis = (off: number, before: number, padded: number) => {
+    const i0 = new Int32Array(out), i1 = new Int32Array(out), f = new Float32Array(out);
+    const toPadded = (c: number) => Math.min(Math.max(c - off + before, 0), padded - 1);
     for (let j = 0; j < out; j++) {
-      grid[2 * (i * out + j)] = gx[j];
-      grid[2 * (i * out + j) + 1] = gy[i];
+      const s = Math.fround(j * scale);
+      const c0 = Math.floor(s);
+      i0[j] = toPadded(c0);
+      i1[j] = toPadded(Math.min(c0 + 1, square - 1));
+      f[j] = s - c0;
     }
-  }
-  const g = fromArray(grid, [1, out, out, 2]);
-  const res = gridSample(src, g, "bilinear", "border", true);
-  g.dispose();
-  if (src !== img) src.dispose();
-  return res;
+    return { i0: fromArray(i0, [out]), i1: fromArray(i1, [out]), f };
+  };
+  return noGrad(() => {
+    const src = padL + padT + padR + padB ? pad(img, [padL, padR, padT, padB]) : img.alias();
+    const x = axis(offX, padL, w + padL + padR);
+    const y = axis(offY, padT, h + padT + padB);
+    const fx = fromArray(x.f, [1, 1, 1, out]);
+    const fy = fromArray(y.f, [1, 1, out, 1]);
+    // Columns: left + (right - left) * fx on [1,C,hp,out]; then rows on [1,C,out,out].
+    const left = src.indexSelect(3, x.i0);
+    const cols = src.indexSelect(3, x.i1).sub_(left).mul_(fx).add_(left);
+    const top = cols.indexSelect(2, y.i0);
+    const res = cols.indexSelect(2, y.i1).sub_(top).mul_(fy).add_(top);
+    for (const t of [src, x.i0, x.i1, y.i0, y.i1, fx, fy, left, cols, top]) t.dispose();
+    return res;
+  });
 }

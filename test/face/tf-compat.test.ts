@@ -50,7 +50,8 @@ test("legacyResizeInSquare matches TF's legacy bilinear on the padded square (up
     r.dispose();
     let maxErr = 0;
     for (let i = 0; i < want.length; i++) maxErr = Math.max(maxErr, Math.abs(got[i] - want[i]));
-    assert.ok(maxErr < 1e-3, `case ${[h, w, square, offX, offY, out]}: max error ${maxErr}`);
+    // The same blend order as TF, in float32 here and float64 in tfResize: rounding apart only.
+    assert.ok(maxErr < 1e-5, `case ${[h, w, square, offX, offY, out]}: max error ${maxErr}`);
   }
   assert.equal(liveTensors(), before);
 });
