@@ -11,7 +11,8 @@
  * score = sigmoid of class 1; greedy NMS at IoU 0.5.
  */
 import { join } from "node:path";
-import { cat, fromArray, noGrad, type Tensor } from "../tensor/index.ts";
+import { foldBatchNorm } from "../nn/index.ts";
+import { cat, noGrad, type Tensor } from "../tensor/index.ts";
 import { imageToTensor, type RgbImage } from "./image.ts";
 import { convWeight, depthwiseWeight, legacyResizeInSquare, TfSameConv2d } from "./tf-compat.ts";
 import { faceApiAssetsDir, readTfWeights, weightReader, type TfWeight } from "./weights.ts";
@@ -91,20 +92,13 @@ export class SsdMobilenetV1 {
     addPw("conv_0", "MobilenetV1/Conv2d_0_pointwise", "convolution_bn_offset", 2);
     for (let i = 1; i <= 13; i++) {
       const p = `MobilenetV1/Conv2d_${i}_depthwise`;
-      // Fold inference batch norm into the depthwise kernel: y = (conv(x) - mean) * g/sqrt(v+eps) + beta.
-      const g = get(`${p}/BatchNorm/gamma`).data, beta = get(`${p}/BatchNorm/beta`).data;
-      const mean = get(`${p}/BatchNorm/moving_mean`).data, v = get(`${p}/BatchNorm/moving_variance`).data;
-      const k = get(`${p}/depthwise_weights`);
-      const c = k.shape[2];
-      const scaled = new Float32Array(k.data.length);
-      for (let j = 0; j < k.data.length; j++) {
-        const ch = j % c; // HWC1 layout: channel is the fastest-varying index
-        scaled[j] = k.data[j] * (g[ch] / Math.sqrt(v[ch] + BN_EPS));
-      }
-      const bias = new Float32Array(c);
-      for (let ch = 0; ch < c; ch++) bias[ch] = beta[ch] - (mean[ch] * g[ch]) / Math.sqrt(v[ch] + BN_EPS);
+      // The depthwise layers' inference batch norms fold into their kernels (one conv per layer).
+      const stats = { running_mean: vec(`${p}/BatchNorm/moving_mean`), running_var: vec(`${p}/BatchNorm/moving_variance`), weight: vec(`${p}/BatchNorm/gamma`), bias: vec(`${p}/BatchNorm/beta`), eps: BN_EPS };
+      const kernel = depthwiseWeight(get(`${p}/depthwise_weights`));
+      const folded = foldBatchNorm(kernel, null, stats);
+      for (const t of [kernel, stats.running_mean, stats.running_var, stats.weight, stats.bias]) t.dispose();
       const stride = [2, 4, 6, 12].includes(i) ? 2 : 1;
-      const dw = new TfSameConv2d(depthwiseWeight({ shape: k.shape, dtype: "float32", data: scaled }), fromArray(bias, [c]), stride, c, LAYOUT, size);
+      const dw = new TfSameConv2d(folded.weight, folded.bias, stride, folded.weight.shape[0], LAYOUT, size);
       this.dw.set(`conv_${i}`, dw);
       size = dw.outputSize(size);
       addPw(`conv_${i}`, `MobilenetV1/Conv2d_${i}_pointwise`, "convolution_bn_offset");

@@ -44,8 +44,10 @@ export class FaceLandmark68Net {
   private readonly mean: Tensor; // [1,3,1,1]
   private disposed = false;
 
-  /** Builds from a tfjs weight map (names as in face_landmark_68_model-weights_manifest.json). */
-  /** Activations run in `layout` (ReLU-only net, so oneDNN's layout works when available). */
+  /**
+   * Builds from a tfjs weight map (names as in face_landmark_68_model-weights_manifest.json).
+   * Activations run in `layout` (a ReLU-only net, so oneDNN's layout works when available).
+   */
   constructor(weights: Map<string, TfWeight>, readonly layout: FrozenLayout = defaultFrozenLayout()) {
     const { get, vec } = weightReader(weights, "FaceLandmark68Net");
     let size = INPUT; // each block halves it: kernels are prepared for the sizes the net sees

@@ -113,7 +113,8 @@ export class TfSameConv2d {
  * out), blends columns x0 = floor(s) and min(x0 + 1, square - 1) by s - x0, then rows the same way
  * (top + (bottom - top) * f, in that order). Square pixels outside the image are zeros: a one-pixel
  * zero border is added on the sides where the square extends beyond the image and those indices
- * point at it. Separable gathers: ~4x cheaper than grid_sample at 512x512.
+ * point at it. Separable gathers in TF's own blend order (about as fast as the grid_sample it
+ * replaced, ~7 ms at 640x480 -> 512 on 2 threads, and no sampling grid built in JS per call).
  */
 export function legacyResizeInSquare(img: Tensor, square: number, offX: number, offY: number, out: number): Tensor {
   const [, , h, w] = img.shape;

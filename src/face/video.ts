@@ -99,17 +99,18 @@ type WorkerMessage = { type: "frame"; buffer: ArrayBuffer } | { type: "warning";
 /**
  * Decodes `file` frame by frame (every `every`-th frame when > 1, selected inside ffmpeg so the
  * others are not converted). `onWarning` receives ffmpeg's error lines (corrupt packets and
- * frames it skipped or concealed); `info` skips the probe when the caller has made it. ffmpeg runs from a worker thread that decodes up to
- * READ_AHEAD frames ahead (video-decode-worker.ts). The frame's buffer is reused: copy it to keep it.
+ * frames it skipped or concealed); `info` skips the probe when the caller has made it. ffmpeg runs
+ * from a worker thread that decodes up to READ_AHEAD frames ahead (video-decode-worker.ts). The
+ * frame's buffer is reused: copy it to keep it.
  */
 export async function* readVideoFrames(file: string, opts: { every?: number; onWarning?: (msg: string) => void; signal?: AbortSignal; info?: VideoInfo } = {}): AsyncGenerator<VideoFrame> {
   const info = opts.info ?? probeVideo(file);
   const every = Math.max(1, Math.floor(opts.every ?? 1));
-  // -threads 2: the decoder shares two cores with detection; more threads only add contention.
-  const args = ["-v", "error", "-nostdin", "-threads", "2", ...inputArgs(file), "-an", "-sn"];
+  const args = ["-v", "error", "-nostdin", ...inputArgs(file), "-an", "-sn"];
   if (every > 1) args.push("-vf", `select=not(mod(n\\,${every}))`, "-fps_mode", "passthrough");
   args.push("-f", "rawvideo", "-pix_fmt", "rgb24", "pipe:1");
   const frameBytes = info.width * info.height * 3;
+  const frame = new Uint8Array(frameBytes); // before the thread starts: nothing may throw between it and the cleanup
   const worker = new Worker(workerEntry(import.meta.url, "video-decode-worker"), { workerData: { args, frameBytes, buffers: READ_AHEAD } });
 
   // Messages queue up here until the generator asks for them.
@@ -121,11 +122,14 @@ export async function* readVideoFrames(file: string, opts: { every?: number; onW
   };
   worker.on("message", push);
   worker.on("error", (err) => push({ type: "end", code: -1, error: err.message }));
-  worker.on("exit", (code) => push({ type: "end", code: code === 0 ? 0 : -1, error: code === 0 ? undefined : `decoder thread exited with code ${code}` }));
+  // Made now, not in the cleanup: a thread that already died must not leave the cleanup waiting.
+  const exited = new Promise<void>((resolve) => worker.once("exit", (code) => {
+    push({ type: "end", code: code === 0 ? 0 : -1, error: code === 0 ? undefined : `decoder thread exited with code ${code}` });
+    resolve();
+  }));
   const onAbort = () => wake?.();
   opts.signal?.addEventListener("abort", onAbort);
 
-  const frame = new Uint8Array(frameBytes);
   let k = 0;
   let end: { code: number; error?: string } | null = null;
   try {
@@ -153,7 +157,6 @@ export async function* readVideoFrames(file: string, opts: { every?: number; onW
   } finally {
     opts.signal?.removeEventListener("abort", onAbort);
     // The worker kills ffmpeg and exits; terminate() is the fallback if it does not within 2 s.
-    const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
     worker.postMessage({ type: "stop" });
     const timer = setTimeout(() => void worker.terminate(), 2000);
     await exited;
@@ -161,7 +164,7 @@ export async function* readVideoFrames(file: string, opts: { every?: number; onW
   }
   if (opts.signal?.aborted || !end) return;
   if (end.error && end.code === -1) {
-    if (k === 0) throw new Error(`${file}: ffmpeg could not be run (${end.error})`);
+    if (k === 0) throw new Error(`${file}: video decoding could not start (${end.error})`);
     opts.onWarning?.(`${file}: ${end.error}; results cover the first ${k} frames`);
     return;
   }

@@ -40,11 +40,20 @@ export interface FrozenConvOptions {
   groups?: number;
 }
 
+/** What folding needs of a batch norm: a BatchNorm2d, or the same statistics from another framework's weights. */
+export interface BatchNormStats {
+  running_mean: Tensor | null;
+  running_var: Tensor | null;
+  weight: Tensor | null;
+  bias: Tensor | null;
+  eps: number;
+}
+
 /**
  * Eval-mode batch norm folded into the preceding conv: w' = w * g / sqrt(v + eps) per output
  * channel, b' = (b - mean) * g / sqrt(v + eps) + beta. Returns new float32 tensors.
  */
-export function foldBatchNorm(weight: Tensor, bias: Tensor | null, bn: BatchNorm2d): { weight: Tensor; bias: Tensor } {
+export function foldBatchNorm(weight: Tensor, bias: Tensor | null, bn: BatchNormStats): { weight: Tensor; bias: Tensor } {
   if (!bn.running_mean || !bn.running_var) throw new Error("foldBatchNorm: the batch norm keeps no running statistics");
   return noGrad(() =>
     tidy(() => {

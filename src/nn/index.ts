@@ -12,4 +12,4 @@ export * as init from "./init.ts";
 export { dropPath } from "./functional/drop-path.ts";
 export { normalize } from "./functional/normalize.ts";
 export { Optimizer, SGD, Adam, AdamW, type ParamGroup, type GroupOptions } from "./optim/optimizer.ts";
-export { FrozenConv2d, foldBatchNorm, defaultFrozenLayout, toFrozenLayout, fromFrozenLayout, type FrozenLayout, type FrozenConvOptions } from "./frozen.ts";
+export { FrozenConv2d, foldBatchNorm, defaultFrozenLayout, toFrozenLayout, fromFrozenLayout, type FrozenLayout, type FrozenConvOptions, type BatchNormStats } from "./frozen.ts";
