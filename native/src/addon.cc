@@ -129,6 +129,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("op", Napi::Function::New(env, Op, "op"));
   exports.Set("fromBytes", Napi::Function::New(env, FromBytes, "fromBytes"));
   InitRuntime(env, exports);
+  InitDevice(env, exports);
   return exports;
 }
 

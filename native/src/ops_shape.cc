@@ -68,11 +68,16 @@ void registerShapeOps() {
   OP("to_dtype", { return a.ret(a.tensor(0).to(a.dtype(1))); });
   OP("to_device", {
     try {
-      return a.ret(a.tensor(0).to(parseDevice(a.str(1))));
+      // non_blocking (arg 2): an asynchronous copy, as torch's .to(device, non_blocking=True) from
+      // pinned memory; the caller keeps the source alive until the stream has used it.
+      return a.ret(a.tensor(0).to(parseDevice(a.str(1)), a.boolean(2, false)));
     } catch (const std::invalid_argument& e) {
       throw Napi::Error::New(a.env(), std::string("to_device: ") + e.what());
     }
   });
+  // Page-locked host copy (needs a CUDA engine), for asynchronous host-to-device copies.
+  OP("pin_memory", { return a.ret(a.tensor(0).pin_memory()); });
+  OP("is_pinned", { return a.retBool(a.tensor(0).is_pinned()); });
   // Layout: strided <-> oneDNN's opaque blocked layout (float32, CPU; for frozen inference nets).
   OP("to_mkldnn", { return a.ret(a.tensor(0).to_mkldnn()); });
   OP("to_dense", { return a.ret(a.tensor(0).to_dense()); });

@@ -16,7 +16,7 @@
 
 #include <ATen/Parallel.h>
 #include <ATen/Version.h>
-#include <ATen/core/grad_mode.h>
+#include <c10/core/GradMode.h>
 #include <torch/version.h>
 
 #include <cstring>
@@ -35,7 +35,9 @@ static Napi::Value ManualSeed(const Napi::CallbackInfo& info) {
   }
   if (at::hasCUDA()) {
     for (int i = 0; i < int(at::detail::getCUDAHooks().getNumGPUs()); i++) {
-      auto gen = at::detail::getCUDAHooks().getDefaultCUDAGenerator(i);
+      // Context::defaultGenerator has the same signature from libtorch 1.13 through 2.x (the CUDA
+      // hooks' own accessor was renamed in 2.x).
+      auto gen = at::globalContext().defaultGenerator(at::Device(at::kCUDA, c10::DeviceIndex(i)));
       std::lock_guard<std::mutex> lock(gen.mutex());
       gen.set_current_seed(seed);
     }
@@ -56,13 +58,13 @@ static Napi::Value GetNumThreads(const Napi::CallbackInfo& info) {
 }
 
 static Napi::Value SetGradEnabled(const Napi::CallbackInfo& info) {
-  bool prev = at::GradMode::is_enabled();
-  at::GradMode::set_enabled(info.Length() > 0 && info[0].ToBoolean());
+  bool prev = c10::GradMode::is_enabled();
+  c10::GradMode::set_enabled(info.Length() > 0 && info[0].ToBoolean());
   return Napi::Boolean::New(info.Env(), prev);
 }
 
 static Napi::Value IsGradEnabled(const Napi::CallbackInfo& info) {
-  return Napi::Boolean::New(info.Env(), at::GradMode::is_enabled());
+  return Napi::Boolean::New(info.Env(), c10::GradMode::is_enabled());
 }
 
 static Napi::Value CudaAvailable(const Napi::CallbackInfo& info) {

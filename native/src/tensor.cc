@@ -7,6 +7,13 @@
 #include <sstream>
 #include <stdexcept>
 
+#include <c10/core/GradMode.h>
+#include <torch/version.h>
+
+#define AUNCE_STR2(x) #x
+#define AUNCE_STR(x) AUNCE_STR2(x)
+#define TORCH_VERSION_STR AUNCE_STR(TORCH_VERSION_MAJOR) "." AUNCE_STR(TORCH_VERSION_MINOR) "." AUNCE_STR(TORCH_VERSION_PATCH)
+
 namespace aunce {
 
 static std::atomic<int64_t> gLiveTensors{0};
@@ -51,10 +58,17 @@ at::Device parseDevice(const std::string& name) {
   if (name.rfind("cuda", 0) == 0) {
     if (!at::hasCUDA()) {
       throw std::invalid_argument("device '" + name +
-                                  "' requested but this libtorch has no CUDA support (Debian's libtorch is CPU-only; "
-                                  "build against a CUDA libtorch with LIBTORCH_DIR)");
+                                  "' requested but this engine has no CUDA (libtorch " TORCH_VERSION_STR
+                                  " CPU). Build against a CUDA PyTorch: have `python3 -c 'import torch'` find a CUDA torch "
+                                  "(pip install torch) or set LIBTORCH_DIR to a CUDA libtorch, then run `npm run setup`");
     }
     at::Device d(name);  // parses "cuda" and "cuda:N"
+    int n = int(at::detail::getCUDAHooks().getNumGPUs());
+    if (n == 0) throw std::invalid_argument("device '" + name + "' requested but no CUDA GPU is visible (CUDA_VISIBLE_DEVICES?)");
+    if (d.has_index() && d.index() >= n) {
+      throw std::invalid_argument("device '" + name + "' does not exist: this machine has " + std::to_string(n) + " GPU" +
+                                  (n == 1 ? " (cuda:0)" : "s (cuda:0..cuda:" + std::to_string(n - 1) + ")"));
+    }
     return d;
   }
   throw std::invalid_argument("unknown device '" + name + "' (expected cpu, cuda or cuda:N)");
@@ -225,7 +239,7 @@ static Napi::Value copyOut(Napi::Env env, const at::Tensor& src, napi_typedarray
 // Uint16 bits, bool as Uint8). A copy, not a view: later in-place ops must not change it.
 Napi::Value TensorWrap::Data(const Napi::CallbackInfo& info) {
   const auto& t = checked("data");
-  at::NoGradGuard guard;
+  c10::NoGradGuard guard;
   at::Tensor c = t.detach().to(at::kCPU).contiguous();
   Napi::Env env = info.Env();
   switch (c.scalar_type()) {

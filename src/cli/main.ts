@@ -18,6 +18,10 @@ export function buildProgram(): Command {
 
 /** Runs the CLI on `argv` (as in process.argv) and resolves to the exit code. */
 export async function run(argv: string[]): Promise<number> {
+  // Commands report a failure by setting process.exitCode; a value set before this call (by the
+  // host program, or a test runner that saw a failure) must not become this command's result.
+  const outer = process.exitCode;
+  process.exitCode = undefined;
   try {
     await buildProgram().parseAsync(argv);
     return typeof process.exitCode === "number" ? process.exitCode : 0;
@@ -26,5 +30,7 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`aunce: ${err instanceof Error ? err.message : String(err)}`);
     if (process.env.AUNCE_DEBUG && err instanceof Error) console.error(err.stack);
     return 1;
+  } finally {
+    process.exitCode = outer;
   }
 }

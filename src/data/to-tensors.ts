@@ -16,10 +16,22 @@ export interface BatchTensors {
   dispose(): void;
 }
 
-/** Copies a loader batch into engine tensors (one copy per array). */
-export function batchToTensors(b: Batch): BatchTensors {
-  const views = b.views.map((v) => fromArray(v, [...b.shape]));
-  const labels = fromArray(b.labels, [b.shape[0], b.labels.length / b.shape[0]]);
+/**
+ * Copies a loader batch into engine tensors (one copy per array). With a CUDA `device` the host
+ * copy is pinned and moved with a non-blocking copy, so the transfer overlaps the work already
+ * queued on the GPU (the pinned block is recycled only after its copy has run).
+ */
+export function batchToTensors(b: Batch, device = "cpu"): BatchTensors {
+  const move = (t: Tensor): Tensor => {
+    if (device === "cpu") return t;
+    const pinned = t.pinMemory();
+    t.dispose();
+    const d = pinned.toDevice(device, { nonBlocking: true });
+    pinned.dispose();
+    return d;
+  };
+  const views = b.views.map((v) => move(fromArray(v, [...b.shape])));
+  const labels = move(fromArray(b.labels, [b.shape[0], b.labels.length / b.shape[0]]));
   return {
     views,
     labels,

@@ -76,6 +76,37 @@ export interface Binding {
   liveTensors(): number;
   getRngState(): Uint8Array;
   setRngState(state: Uint8Array): void;
+  // accelerator facts and switches (native/src/device.cc)
+  cudaDevices(): CudaDeviceInfo[];
+  cudaMemory(index: number): CudaMemoryStats;
+  cudaResetPeakMemory(index: number): void;
+  cudaEmptyCache(): void;
+  cudaSynchronize(index: number): void;
+  cudnnVersion(): number;
+  ncclVersion(): number;
+  setCudnn(deterministic: boolean, benchmark: boolean): void;
+  getCudaRngState(index: number): Uint8Array;
+  setCudaRngState(index: number, state: Uint8Array): void;
+  /** Returns the previous [enabled, dtype] of that device type's autocast. */
+  setAutocast(device: "cpu" | "cuda", enabled: boolean, dtype: "float16" | "bfloat16"): [boolean, DTypeName];
+  autocastNesting(delta: number): number;
+}
+
+/** One GPU as libtorch sees it. */
+export interface CudaDeviceInfo {
+  index: number;
+  name: string;
+  /** bytes */
+  totalMemory: number;
+  major: number;
+  minor: number;
+}
+/** The CUDA caching allocator's counters for one device, in bytes. */
+export interface CudaMemoryStats {
+  allocated: number;
+  peakAllocated: number;
+  reserved: number;
+  peakReserved: number;
 }
 
 /** The loaded addon (loaded once, on first import). */

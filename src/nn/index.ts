@@ -12,4 +12,5 @@ export * as init from "./init.ts";
 export { dropPath } from "./functional/drop-path.ts";
 export { normalize } from "./functional/normalize.ts";
 export { Optimizer, SGD, Adam, AdamW, type ParamGroup, type GroupOptions } from "./optim/optimizer.ts";
+export { GradScaler, type GradScalerOptions, type GradScalerState } from "./optim/grad-scaler.ts";
 export { FrozenConv2d, foldBatchNorm, defaultFrozenLayout, toFrozenLayout, fromFrozenLayout, type FrozenLayout, type FrozenConvOptions, type BatchNormStats } from "./frozen.ts";

@@ -1,6 +1,9 @@
 /** Process-wide engine settings: seeds, threads, autograd mode, devices and build facts. */
 import { readFileSync } from "node:fs";
-import { binding } from "../native/binding.ts";
+import { binding, type CudaDeviceInfo, type CudaMemoryStats } from "../native/binding.ts";
+import { loadedAddonPath, readEngineRecord, type EngineRecord } from "../native/load.ts";
+
+export type { CudaDeviceInfo, CudaMemoryStats, EngineRecord };
 
 /** Seeds libtorch's generators (rand, randn, dropout, init). */
 export function manualSeed(seed: number): void {
@@ -84,16 +87,104 @@ export function blasLibrary(): string {
 export function engineInfo(): Record<string, string | number | boolean> {
   const cfg = buildConfig();
   const blasPath = blasLibrary();
-  const blas = /openblas/i.test(blasPath) ? "OpenBLAS" : /mkl/i.test(blasPath) ? "MKL" : /blas/i.test(blasPath) ? "reference BLAS (slow: install libopenblas0-pthread)" : blasPath;
-  return {
+  const blasInfo = (/BLAS_INFO=(\w+)/.exec(cfg) ?? [])[1] ?? "";
+  const mapped = blasPath.startsWith("/") ? blasPath : "";
+  const blas = /openblas/i.test(mapped)
+    ? "OpenBLAS"
+    : /mkl/i.test(mapped)
+      ? "MKL"
+      : /^mkl$/i.test(blasInfo)
+        ? "MKL (linked statically)"
+        : /blas/i.test(mapped)
+          ? "reference BLAS (slow: install libopenblas0-pthread)"
+          : blasPath;
+  const rec = engineRecord();
+  const info: Record<string, string | number | boolean> = {
     libtorch: torchVersion(),
+    engine: rec ? rec.origin : "unknown (addon built without scripts/setup.mjs)",
     blas,
     blasLibrary: blasPath,
+    onednn: (/(?:MKL-DNN|oneDNN) v([\d.]+)/.exec(cfg) ?? [])[1] ?? (mkldnnAvailable() ? "yes" : "no"),
     threads: getNumThreads(),
     openmp: /OpenMP/.test(cfg),
     mkldnn: mkldnnAvailable(),
     cpuCapability: (/CPU capability usage: (\w+)/.exec(cfg) ?? [])[1] ?? "unknown",
+    cudaBuild: cudaBuilt(),
     cuda: cudaAvailable(),
     cudaDevices: cudaDeviceCount(),
   };
+  if (cudaBuilt()) {
+    info.cudaVersion = (/CUDA Runtime ([\d.]+)/.exec(cfg) ?? /CUDA_VERSION=([\d.]+)/.exec(cfg) ?? [])[1] ?? "unknown";
+    info.cudnn = formatCudnn(binding.cudnnVersion());
+    info.nccl = formatNccl(binding.ncclVersion());
+    for (const d of cudaDevices()) {
+      info[`gpu${d.index}`] = `${d.name}, ${(d.totalMemory / 2 ** 30).toFixed(1)} GiB, compute ${d.major}.${d.minor}`;
+    }
+  }
+  return info;
+}
+
+/** Whether this engine was built with CUDA (whether or not a GPU is visible now). */
+export function cudaBuilt(): boolean {
+  return /USE_CUDA=(1|ON)/.test(buildConfig());
+}
+function formatCudnn(v: number): string {
+  if (!v) return "none";
+  // cuDNN 9 encodes major*10000 + minor*100 + patch; 8.x major*1000 + minor*100 + patch
+  return v >= 90000 ? `${Math.floor(v / 10000)}.${Math.floor((v % 10000) / 100)}.${v % 100}` : `${Math.floor(v / 1000)}.${Math.floor((v % 1000) / 100)}.${v % 100}`;
+}
+function formatNccl(v: number): string {
+  if (!v) return "not loaded";
+  return v >= 10000 ? `${Math.floor(v / 10000)}.${Math.floor((v % 10000) / 100)}.${v % 100}` : `${Math.floor(v / 1000)}.${Math.floor((v % 1000) / 100)}.${v % 100}`;
+}
+
+/** What scripts/setup.mjs recorded about the libtorch the loaded addon was built against. */
+export function engineRecord(): EngineRecord | null {
+  const p = loadedAddonPath();
+  return p ? readEngineRecord(p) : null;
+}
+
+/** The visible GPUs (empty on a CPU engine). */
+export function cudaDevices(): CudaDeviceInfo[] {
+  return binding.cudaDevices();
+}
+/** The CUDA caching allocator's current and peak bytes for a device. */
+export function cudaMemory(index = 0): CudaMemoryStats {
+  return binding.cudaMemory(index);
+}
+export function cudaResetPeakMemory(index = 0): void {
+  binding.cudaResetPeakMemory(index);
+}
+/** Returns cached, unused GPU memory to the driver. */
+export function cudaEmptyCache(): void {
+  binding.cudaEmptyCache();
+}
+/** Waits until the device's queued kernels have finished (for timing). */
+export function cudaSynchronize(index = 0): void {
+  binding.cudaSynchronize(index);
+}
+/** cuDNN switches: deterministic algorithms only, and benchmark-mode algorithm search. */
+export function setCudnn(opts: { deterministic: boolean; benchmark: boolean }): void {
+  binding.setCudnn(opts.deterministic, opts.benchmark);
+}
+export function getCudaRngState(index = 0): Uint8Array {
+  return binding.getCudaRngState(index);
+}
+export function setCudaRngState(index: number, state: Uint8Array): void {
+  binding.setCudaRngState(index, state);
+}
+
+/**
+ * Runs fn with libtorch's autocast on for one device type (as `torch.autocast(device, dtype)`):
+ * eligible ops (matmul, conv, linear) run in the lower precision, the rest in float32.
+ */
+export function autocast<T>(device: "cpu" | "cuda", dtype: "float16" | "bfloat16", fn: () => T): T {
+  const [wasOn, wasDtype] = binding.setAutocast(device, true, dtype);
+  binding.autocastNesting(1);
+  try {
+    return fn();
+  } finally {
+    binding.autocastNesting(-1);
+    binding.setAutocast(device, wasOn, wasDtype === "float16" ? "float16" : "bfloat16");
+  }
 }

@@ -184,9 +184,19 @@ export class Tensor implements Tracked {
   to(dtype: DType): Tensor {
     return runOp("to_dtype", this, dtype);
   }
-  /** Moves to a device ("cpu", "cuda", "cuda:1"). */
-  toDevice(device: string): Tensor {
-    return runOp("to_device", this, device);
+  /**
+   * Moves to a device ("cpu", "cuda", "cuda:1"). `nonBlocking` queues the copy on the device's
+   * stream and returns at once (from pinned host memory, as torch's `non_blocking=True`).
+   */
+  toDevice(device: string, opts?: { nonBlocking?: boolean }): Tensor {
+    return runOp("to_device", this, device, opts?.nonBlocking ?? false);
+  }
+  /** A page-locked (pinned) host copy, for asynchronous host-to-GPU copies; needs a CUDA engine. */
+  pinMemory(): Tensor {
+    return runOp("pin_memory", this);
+  }
+  get isPinned(): boolean {
+    return runOpValue("is_pinned", this) as boolean;
   }
   float(): Tensor {
     return this.to("float32");

@@ -2,11 +2,17 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { runCli } from "../helpers/cli.ts";
 
-test("doctor reports the engine: OpenBLAS mapped (set-up installs it), all cores, a real matmul speed", async (t) => {
+test("doctor reports the engine: a fast BLAS (OpenBLAS mapped for Debian's, MKL in the wheels), all cores, a real matmul speed", async (t) => {
   const r = await runCli(t, "doctor", "--json");
   assert.equal(r.code, 0, r.err);
   const info = JSON.parse(r.out);
-  assert.equal(info.blas, "OpenBLAS", `BLAS in use: ${info.blasLibrary}`);
+  const { engineRecord } = await import("../../src/tensor/index.ts");
+  const kind = engineRecord()?.kind;
+  assert.ok(kind, "the addon carries its engine record (built by scripts/setup.mjs)");
+  assert.equal(info.engine, engineRecord()?.origin);
+  if (kind === "debian") assert.equal(info.blas, "OpenBLAS", `BLAS in use: ${info.blasLibrary}`);
+  else assert.match(info.blas, /^(MKL|OpenBLAS)/, `BLAS in use: ${info.blasLibrary}`);
+  assert.match(info.onednn, /^\d+\.\d+/);
   assert.equal(info.threads, (await import("node:os")).availableParallelism());
   assert.equal(info.cuda, false);
   assert.match(info.libtorch, /^\d+\.\d+/);
@@ -29,6 +35,18 @@ test("demo runs the whole job on SynthAU and prints both F1 tables", async (t) =
   assert.ok(demo.meanF1.aunce >= 0 && demo.meanF1.supervised >= 0);
   const again = await runCli(t, ...args); // re-runnable: the demo folder is recreated
   assert.equal(again.code, 0, again.err);
+});
+
+test("a failure recorded before a command (process.exitCode) is not that command's exit code, and is kept", async (t) => {
+  const before = process.exitCode;
+  process.exitCode = 7;
+  try {
+    const r = await runCli(t, "doctor", "--json");
+    assert.equal(r.code, 0, r.err);
+    assert.equal(process.exitCode, 7);
+  } finally {
+    process.exitCode = before;
+  }
 });
 
 test("demo refuses a folder it did not make, and bad numbers", async (t) => {
