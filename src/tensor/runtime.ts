@@ -188,3 +188,35 @@ export function autocast<T>(device: "cpu" | "cuda", dtype: "float16" | "bfloat16
     binding.setAutocast(device, wasOn, wasDtype === "float16" ? "float16" : "bfloat16");
   }
 }
+
+/**
+ * Checks a device name before any work: "cpu", "cuda" (= "cuda:0") or "cuda:N". A CUDA device on
+ * a CPU-only engine says how to get a CUDA build; an index out of range lists the GPUs there are.
+ * Returns the canonical name ("cuda" -> "cuda:0").
+ */
+export function checkDevice(device: string): string {
+  if (device === "cpu") return device;
+  const m = /^cuda(?::(\d+))?$/.exec(device);
+  if (!m) throw new Error(`unknown device '${device}' (expected cpu, cuda or cuda:N)`);
+  if (!cudaBuilt()) {
+    const rec = engineRecord();
+    throw new Error(
+      `device ${device}: this engine (libtorch ${torchVersion()}${rec ? `, ${rec.origin}` : ""}) has no CUDA. ` +
+        "For a GPU, build against a CUDA PyTorch: install one in your python3 (`pip install torch`) or set LIBTORCH_DIR " +
+        "to a CUDA libtorch, then run `npm run setup` (`aunce doctor` shows the engine in use).",
+    );
+  }
+  const n = cudaDeviceCount();
+  const index = Number(m[1] ?? 0);
+  if (n === 0) throw new Error(`device ${device}: this CUDA engine sees no GPU (driver missing, or CUDA_VISIBLE_DEVICES hides them)`);
+  if (index >= n) {
+    const list = cudaDevices().map((d) => `cuda:${d.index} (${d.name}, ${(d.totalMemory / 2 ** 30).toFixed(0)} GiB)`).join(", ");
+    throw new Error(`device ${device} does not exist; this machine has ${list}`);
+  }
+  return `cuda:${index}`;
+}
+
+/** Whether an error is libtorch's CUDA out-of-memory error. */
+export function isOutOfMemory(err: unknown): boolean {
+  return err instanceof Error && /CUDA out of memory|CUBLAS_STATUS_ALLOC_FAILED|out of memory/i.test(err.message);
+}

@@ -16,6 +16,12 @@ export interface TrainConfig {
   out_dir: string;
   /** "" = CPU; "0" = cuda:0 (the reference's --gpu_ids). */
   gpu_ids: string;
+  /** "cpu", "cuda" or "cuda:N"; "" = from gpu_ids. */
+  device: string;
+  /** Mixed precision: "off" (float32, the reference), "bf16" (autocast) or "fp16" (autocast + loss scaling). */
+  amp: "off" | "bf16" | "fp16";
+  /** cuDNN deterministic algorithms, no benchmark search (exactly repeatable GPU runs, slower). */
+  deterministic: boolean;
   backbone: string;
   drop_path: number;
   pretrained: string | null;
@@ -37,7 +43,7 @@ export interface TrainConfig {
 }
 
 const BASE: Omit<TrainConfig, "dataset" | "data_root"> = {
-  fold: 1, exp_name: "aunce", out_dir: "runs", gpu_ids: "", backbone: "swin_b", drop_path: 0.5, pretrained: null,
+  fold: 1, exp_name: "aunce", out_dir: "runs", gpu_ids: "", device: "", amp: "off", deterministic: false, backbone: "swin_b", drop_path: 0.5, pretrained: null,
   info_nce: "enhance", supervised: false, epochs: 60, batch_size: 32, lr: 1e-5, lr_decay_last_epochs: 1,
   weight_decay: 1e-6, betas: [0.9, 0.999], temperature: 0.5, seed: 3407, crop_size: 224, workers: 0,
   checkpoint_every: 500, max_steps: 0,
@@ -110,12 +116,17 @@ export function resolveConfig(...layers: Partial<TrainConfig>[]): TrainConfig {
   if (c.info_nce !== "enhance") throw new Error(`config: info_nce must be 'enhance' (the AUNCE loss), got '${c.info_nce}'`);
   if (!/^[\w.-]+$/.test(String(c.exp_name))) throw new Error(`config: exp_name may use letters, digits, '.', '_' and '-', got '${c.exp_name}'`);
   c.gpu_ids = String(c.gpu_ids ?? "");
+  c.device = String(c.device ?? "");
+  if (c.device !== "" && !/^(cpu|cuda(:\d+)?)$/.test(c.device)) throw new Error(`config: device must be cpu, cuda or cuda:N, got '${c.device}'`);
+  if (!["off", "bf16", "fp16"].includes(String(c.amp))) throw new Error(`config: amp must be off, bf16 or fp16, got '${c.amp}'`);
+  c.deterministic = Boolean(c.deterministic);
   c.supervised = Boolean(c.supervised);
   return c;
 }
 
-/** The device a config selects: "cpu" or "cuda:N" from gpu_ids. */
+/** The device a config selects: `device` when set, else "cpu" or "cuda:N" from gpu_ids. */
 export function deviceOf(c: TrainConfig): string {
+  if (c.device) return c.device === "cuda" ? "cuda:0" : c.device;
   const first = c.gpu_ids.split(",").map((s) => s.trim()).filter(Boolean)[0];
   return first === undefined || first === "-1" ? "cpu" : `cuda:${first}`;
 }

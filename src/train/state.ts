@@ -10,7 +10,8 @@ import type { AuModelSpec } from "../models/registry.ts";
 import { saveModelCheckpoint } from "../models/io.ts";
 import { readAunceCheckpoint } from "../models/checkpoint/index.ts";
 import type { Optimizer } from "../nn/index.ts";
-import { getRngState } from "../tensor/index.ts";
+import { getCudaRngState, getRngState } from "../tensor/index.ts";
+import type { GradScalerState } from "../nn/index.ts";
 import type { TrainConfig } from "./config.ts";
 
 /** Where a run stands; saved in every checkpoint. */
@@ -24,20 +25,29 @@ export interface Progress {
 export interface ResumeState extends Progress {
   optimizer: Uint8Array;
   rng: Uint8Array;
+  /** The training GPU's generator state (dropout/drop-path draws on CUDA), when it trained on one. */
+  cudaRng: Uint8Array | null;
+  /** float16 loss scaler's state, when it trained with --amp fp16. */
+  scaler: GradScalerState | null;
   config: TrainConfig;
 }
 
 const bytesTensor = (b: Uint8Array) => ({ dtype: "uint8" as const, shape: [b.length], data: b });
 
 /** Saves model + training state to `path` (atomic). */
-export async function saveTrainingCheckpoint(path: string, model: AuModel, spec: AuModelSpec, aus: readonly number[], config: TrainConfig, opt: Optimizer, progress: Progress): Promise<void> {
+export async function saveTrainingCheckpoint(
+  path: string, model: AuModel, spec: AuModelSpec, aus: readonly number[], config: TrainConfig, opt: Optimizer, progress: Progress,
+  extra: { cudaIndex?: number | null; scaler?: GradScalerState | null } = {},
+): Promise<void> {
+  const tensors = new Map([["optimizer", bytesTensor(opt.stateBytes())], ["rng", bytesTensor(getRngState())]]);
+  if (extra.cudaIndex !== undefined && extra.cudaIndex !== null) tensors.set("cuda_rng", bytesTensor(getCudaRngState(extra.cudaIndex)));
   await saveModelCheckpoint(
     path,
     model,
     { aus: [...aus], normalisation: { mean: [...MEAN], std: [...STD] }, config: { model: spec, train: { ...config } } },
     {
-      state: { ...progress, kind: config.supervised ? "supervised" : "aunce" },
-      tensors: new Map([["optimizer", bytesTensor(opt.stateBytes())], ["rng", bytesTensor(getRngState())]]),
+      state: { ...progress, kind: config.supervised ? "supervised" : "aunce", ...(extra.scaler ? { scaler: extra.scaler } : {}) },
+      tensors,
     },
   );
 }
@@ -50,6 +60,10 @@ export async function readResumeState(path: string): Promise<ResumeState> {
   const opt = t?.tensors?.get("optimizer");
   const rng = t?.tensors?.get("rng");
   if (!t || !opt || !rng) throw new Error(`${path} holds no training state (it is a model-only checkpoint)`);
-  const s = t.state as unknown as Progress;
-  return { epoch: s.epoch, batch: s.batch, step: s.step, optimizer: opt.data, rng: rng.data, config: (ck.meta.config as { train: TrainConfig }).train };
+  const s = t.state as unknown as Progress & { scaler?: GradScalerState };
+  return {
+    epoch: s.epoch, batch: s.batch, step: s.step, optimizer: opt.data, rng: rng.data,
+    cudaRng: t.tensors?.get("cuda_rng")?.data ?? null, scaler: s.scaler ?? null,
+    config: (ck.meta.config as { train: TrainConfig }).train,
+  };
 }

@@ -14,8 +14,11 @@ import type { AuModel } from "../models/au-model.ts";
 import { loadPretrained, loadRawIntoModule } from "../models/io.ts";
 import { createAuModel, modelInfo, type AuModelSpec } from "../models/registry.ts";
 import { readAunceCheckpoint } from "../models/checkpoint/index.ts";
-import { AdamW } from "../nn/index.ts";
-import { fromArray, manualSeed, setRngState, tidy, type Tensor } from "../tensor/index.ts";
+import { AdamW, GradScaler } from "../nn/index.ts";
+import {
+  autocast, checkDevice, cudaMemory, cudaResetPeakMemory, fromArray, isOutOfMemory, manualSeed, setCudaRngState, setCudnn, setRngState, tidy,
+  type Tensor,
+} from "../tensor/index.ts";
 import { deviceOf, type TrainConfig } from "./config.ts";
 import { JsonlLog, prepareRunDir, writeJsonAtomic } from "./run-dir.ts";
 import { learningRate } from "./schedule.ts";
@@ -67,8 +70,15 @@ export async function train(config: TrainConfig, opts: { resume?: boolean; event
   } else if (existsSync(ckptPath)) {
     throw new Error(`${runDir} already holds a run; continue it with --resume or choose another --exp_name`);
   }
-  const device = deviceOf(config);
-  if (device !== "cpu") throw new Error(`device ${device}: this build trains on the CPU; build against a CUDA libtorch (LIBTORCH_DIR) for GPU training`);
+  const device = checkDevice(deviceOf(config));
+  const cuda = device.startsWith("cuda");
+  const cudaIndex = cuda ? Number(device.slice(5)) : 0;
+  if (cuda) setCudnn({ deterministic: config.deterministic, benchmark: !config.deterministic });
+  // Mixed precision: autocast on the training device; float16 also scales the loss (bf16 needs no scaler).
+  const amp = config.amp;
+  const ampDtype = amp === "fp16" ? "float16" : "bfloat16";
+  const scaler = new GradScaler({ enabled: amp === "fp16" });
+  const withAmp = <T>(fn: () => T): T => (amp === "off" ? fn() : autocast(cuda ? "cuda" : "cpu", ampDtype, fn));
 
   // data
   const src = dataSource(config);
@@ -84,14 +94,18 @@ export async function train(config: TrainConfig, opts: { resume?: boolean; event
   manualSeed(config.seed);
   const spec = modelSpec(config, aus.length);
   const model: AuModel = createAuModel(spec);
-  const opt = new AdamW(model.parameters(), { lr: config.lr, betas: config.betas, weightDecay: config.weight_decay });
-  const weights = ds.weights ? fromArray(Float32Array.from(ds.weights), [ds.weights.length]) : null;
+  if (cuda) model.toDevice(device); // before the optimizer, which keeps the parameters' handles
+  const params = model.parameters();
+  const opt = new AdamW(params, { lr: config.lr, betas: config.betas, weightDecay: config.weight_decay });
+  const weights = ds.weights ? fromArray(Float32Array.from(ds.weights), [ds.weights.length], { device }) : null;
   try {
     prepareRunDir(runDir, 3 * model.numParameters() * 4 + 2 ** 20);
     if (resume) {
       loadRawIntoModule(model, (await readAunceCheckpoint(ckptPath)).model, { strict: true, source: ckptPath });
       opt.loadStateBytes(resume.optimizer);
       setRngState(resume.rng);
+      if (cuda && resume.cudaRng) setCudaRngState(cudaIndex, resume.cudaRng);
+      if (resume.scaler) scaler.load(resume.scaler);
     } else if (config.pretrained) {
       await loadPretrained(model, config.pretrained);
     }
@@ -104,7 +118,7 @@ export async function train(config: TrainConfig, opts: { resume?: boolean; event
     let p: Progress = resume ? { epoch: resume.epoch, batch: resume.batch, step: resume.step } : { epoch: 0, batch: 0, step: 0 };
     opts.events?.start?.({ stepsPerEpoch: perEpoch, totalSteps: total, step: p.step, parameters: model.numParameters(), runDir });
     const save = async () => {
-      await saveTrainingCheckpoint(ckptPath, model, spec, aus, config, opt, p);
+      await saveTrainingCheckpoint(ckptPath, model, spec, aus, config, opt, p, { cudaIndex: cuda ? cudaIndex : null, scaler: amp === "fp16" ? scaler.state() : null });
       log.write({ event: "checkpoint", ...p });
       opts.events?.checkpoint?.(ckptPath);
     };
@@ -122,37 +136,47 @@ export async function train(config: TrainConfig, opts: { resume?: boolean; event
           log.write({ event: "interrupted", ...p });
           return { runDir, checkpoint: ckptPath, steps: p.step, stopped: "interrupted", losses };
         }
-        const bt = batchToTensors(batch);
         let loss: number;
         try {
-          loss = tidy(() => {
-            opt.zeroGrad();
-            const labels = bt.labels.clampMin(0); // masked (-1) AUs count as absent
-            let l: Tensor;
-            if (config.supervised) {
-              l = weightedAsymmetricLoss(model.forward(bt.views[0]), labels, weights);
-            } else {
-              // One uniform draw per AU per step, keyed by (seed, step) so a resumed run redraws the same.
-              const rng = new Rng(config.seed, p.step, 0x41554e43);
-              const draws = aus.map(() => rng.next());
-              const z1 = model.forward(bt.views[0]);
-              const z2 = model.forward(bt.views[1]);
-              l = aunceLoss(z1, z2, labels, { temperature: config.temperature, draws });
-            }
-            const value = l.item();
-            if (!Number.isFinite(value)) return value;
-            l.backward();
-            return value;
-          });
-        } finally {
-          bt.dispose();
+          const bt = batchToTensors(batch, device);
+          try {
+            loss = tidy(() => {
+              opt.zeroGrad();
+              const labels = bt.labels.clampMin(0); // masked (-1) AUs count as absent
+              const l: Tensor = withAmp(() => {
+                if (config.supervised) return weightedAsymmetricLoss(model.forward(bt.views[0]).float(), labels, weights);
+                // One uniform draw per AU per step, keyed by (seed, step) so a resumed run redraws the same.
+                const rng = new Rng(config.seed, p.step, 0x41554e43);
+                const draws = aus.map(() => rng.next());
+                const z1 = model.forward(bt.views[0]).float();
+                const z2 = model.forward(bt.views[1]).float();
+                return aunceLoss(z1, z2, labels, { temperature: config.temperature, draws });
+              });
+              const value = l.item();
+              // With float16 loss scaling a non-finite step is skipped by the scaler (as GradScaler);
+              // without it a non-finite loss stops the run.
+              if (!Number.isFinite(value) && !scaler.enabled) return value;
+              scaler.scale(l).backward();
+              return value;
+            });
+          } finally {
+            bt.dispose();
+          }
+        } catch (err) {
+          if (isOutOfMemory(err)) {
+            throw new Error(`${device} ran out of memory at step ${p.step} (batch ${config.batch_size}${amp === "off" ? "" : `, amp ${amp}`}): ` +
+              `try a smaller --batch_size${amp === "off" ? " or --amp bf16" : ""}. The last checkpoint ${existsSync(ckptPath) ? ckptPath : "(none yet)"} is intact.`);
+          }
+          throw err;
         }
         if (!Number.isFinite(loss)) {
           log.write({ event: "non-finite-loss", loss: String(loss), ...p });
           throw new Error(`loss became ${loss} at epoch ${p.epoch}, batch ${p.batch} (step ${p.step}); stopped without updating the weights. ` +
             `The last good checkpoint is ${existsSync(ckptPath) ? ckptPath : "(none yet)"}; try a lower --lr.`);
         }
-        opt.step();
+        const stepped = scaler.step(opt, params);
+        scaler.update();
+        if (!stepped) log.write({ event: "skipped-step", reason: "non-finite fp16 gradients", scale: scaler.scaleValue, ...p });
         losses.push(loss);
         epochLoss += loss;
         epochSteps++;
@@ -160,7 +184,10 @@ export async function train(config: TrainConfig, opts: { resume?: boolean; event
         const now = performance.now();
         const imagesPerSec = (batch.shape[0] * batch.views.length * 1000) / (now - t0);
         t0 = now;
-        log.write({ event: "step", epoch: p.epoch, batch: p.batch - 1, step: p.step, loss, lr });
+        const mem = cuda ? cudaMemory(cudaIndex) : null;
+        log.write({ event: "step", epoch: p.epoch, batch: p.batch - 1, step: p.step, loss, lr,
+          ...(mem ? { gpuAllocated: mem.allocated, gpuPeakAllocated: mem.peakAllocated } : {}) });
+        if (cuda) cudaResetPeakMemory(cudaIndex);
         opts.events?.step?.({ epoch: p.epoch, batch: p.batch - 1, step: p.step, loss, lr, imagesPerSec });
         if (config.checkpoint_every > 0 && p.step % config.checkpoint_every === 0) await save();
         if (config.max_steps > 0 && p.step >= config.max_steps) {

@@ -27,7 +27,7 @@ describe("GradScaler", () => {
     scaler.update();
     tidy(() => mseLoss(linear(b.x, b.w), b.y).backward());
     optB.step();
-    assert.deepEqual(Array.from(a.w.data()), Array.from(b.w.data()));
+    assert.deepEqual(Array.from(a.w.data() as Float32Array), Array.from(b.w.data() as Float32Array));
     assert.equal(scaler.scaleValue, 1024);
     for (const t of [a.w, a.x, a.y, b.w, b.x, b.y]) t.dispose();
     optA.dispose();
@@ -38,14 +38,14 @@ describe("GradScaler", () => {
     const s = setup();
     const opt = new SGD([s.w], { lr: 0.1 });
     const scaler = new GradScaler({ initScale: 8, growthInterval: 2 });
-    const before = Array.from(s.w.data());
+    const before = Array.from(s.w.data() as Float32Array);
     for (const bad of [Infinity, NaN]) {
       opt.zeroGrad();
       tidy(() => sum(s.w.mul(bad)).backward());
       assert.equal(scaler.step(opt, [s.w]), false);
       assert.equal(scaler.skipped, true);
       scaler.update();
-      assert.deepEqual(Array.from(s.w.data()), before, "weights unchanged by a skipped step");
+      assert.deepEqual(Array.from(s.w.data() as Float32Array), before, "weights unchanged by a skipped step");
     }
     assert.equal(scaler.scaleValue, 2); // 8 -> 4 -> 2
     for (let i = 0; i < 2; i++) {

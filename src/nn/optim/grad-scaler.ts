@@ -101,8 +101,13 @@ export class GradScaler {
 
   /** Unscales, then steps the optimizer unless a gradient is non-finite. Returns whether it stepped. */
   step(opt: Optimizer, params: readonly Parameter[]): boolean {
-    const inf = this.unscale(params);
-    this.#foundInf = this.enabled ? inf : false;
+    if (!this.enabled) {
+      // nothing to unscale or check: no pass over the gradients, no host sync
+      this.#foundInf = false;
+      opt.step();
+      return true;
+    }
+    this.#foundInf = this.unscale(params);
     if (this.#foundInf) return false;
     opt.step();
     return true;
