@@ -1,4 +1,4 @@
-import { test } from "node:test";
+import { beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -6,11 +6,14 @@ import { join } from "node:path";
 import { createAuModel, createModel } from "../../src/models/registry.ts";
 import { loadModelCheckpoint, loadPretrained, loadPretrainedState, loadRawIntoModule, moduleToRaw, saveModelCheckpoint } from "../../src/models/io.ts";
 import { applyKeyMap, OFFICIAL_SWIN_TO_TIMM, rawEqual, writeSafetensors, type RawStateDict } from "../../src/models/checkpoint/index.ts";
-import { noGrad, tidy } from "../../src/tensor/index.ts";
+import { manualSeed, noGrad, tidy } from "../../src/tensor/index.ts";
 import { SwinTransformer } from "../../src/models/backbones/swin.ts";
 import { readFixture, type EncodedTensor } from "../helpers/fixtures.ts";
 import { fileURLToPath } from "node:url";
 import { detFill, detInput, relErr } from "./helpers.ts";
+
+// Module construction draws initial weights; seeded, although detFill overwrites them.
+beforeEach(() => manualSeed(0));
 
 const sameState = (a: RawStateDict, b: RawStateDict) => {
   assert.deepEqual([...a.keys()], [...b.keys()]);

@@ -17,6 +17,9 @@ interface LayerCase {
 }
 const { cases } = readFixture<{ cases: LayerCase[] }>("nn/layers.json");
 
+// Every test starts from a seeded generator (the layers' own init draws included).
+beforeEach(() => manualSeed(0));
+
 const build: Record<string, () => Module> = {
   linear: () => new Linear(5, 3),
   conv2d: () => new Conv2d(3, 4, 3, { stride: 2, padding: 1 }),
@@ -47,7 +50,6 @@ describe("layers match PyTorch with the same weights", () => {
 });
 
 describe("initialisers follow PyTorch's defaults", () => {
-  beforeEach(() => manualSeed(0));
   it("Linear and Conv2d weights are U(-1/sqrt(fan_in), 1/sqrt(fan_in))", () => {
     // Seed 84 draws a Linear(400, 300) weight of exactly float32(0.05) = 0.05000000074505806: the
     // weights are float32, so the bound they can reach is float32(1/sqrt(fan_in)), not the float64 one.
