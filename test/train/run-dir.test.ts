@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { JsonlLog, prepareRunDir, writeJsonAtomic } from "../../src/train/run-dir.ts";
@@ -22,6 +22,13 @@ describe("run folder and config", () => {
     log.write({ event: "a" });
     log.write({ event: "b" });
     assert.deepEqual(readFileSync(join(dir, "log.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l).event), ["a", "b"]);
+  });
+
+  it("a failed atomic JSON write leaves no temp file behind", () => {
+    const dir = makeTempDir("aunce-run-");
+    mkdirSync(join(dir, "config.json")); // a folder in the way: the rename fails
+    assert.throws(() => writeJsonAtomic(join(dir, "config.json"), { x: 1 }), /EISDIR|illegal operation on a directory/);
+    assert.deepEqual(readdirSync(dir), ["config.json"]);
   });
 
   it("lr is x0.1 in the last epoch only (the reference's schedule)", () => {
