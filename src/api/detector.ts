@@ -13,6 +13,7 @@ import { BP4D_AUS, LinearProbeAuModel, defaultModelPath, loadAuModelFromCheckpoi
 import { decodeImage, type RgbImage } from "../face/image.ts";
 import { FaceFollower } from "../face/follow.ts";
 import { FacePipeline, type FaceAnalysis, type StageTimes } from "../face/pipeline.ts";
+import { withSeed } from "../tensor/index.ts";
 
 /** One AU of one face. */
 export interface AuResult {
@@ -50,6 +51,12 @@ export interface AuDetectorOptions {
    * outputs are meaningless; for trying the pipeline).
    */
   untrainedBackbone?: string;
+  /**
+   * Seed of the untrained stand-in's random weights (`untrainedBackbone`, or the fallback when no
+   * bundled model exists). Default 0: the same seed gives the same network; libtorch's generator is
+   * left as it was.
+   */
+  untrainedSeed?: number;
   /** Per-AU presence thresholds (AU number -> threshold); others use `defaultThreshold`. */
   thresholds?: Record<number, number>;
   /** Default 0.5 (the spec's F1 threshold). */
@@ -102,12 +109,14 @@ export function toDetectedFace(f: FaceAnalysis, aus: readonly number[], threshol
 }
 
 /** Resolves the AU model option (a checkpoint path, an instance, or an untrained stand-in). */
-export async function resolveAuModel(opts: Pick<AuDetectorOptions, "model" | "untrainedBackbone">): Promise<AuModel> {
+export async function resolveAuModel(opts: Pick<AuDetectorOptions, "model" | "untrainedBackbone" | "untrainedSeed">): Promise<AuModel> {
   if (typeof opts.model === "string") return loadAuModelFromCheckpoint(opts.model);
   if (opts.model) return opts.model;
   const bundled = defaultModelPath();
   if (!opts.untrainedBackbone && bundled) return loadAuModelFromCheckpoint(bundled);
-  return new LinearProbeAuModel(opts.untrainedBackbone ?? "resnet18", BP4D_AUS);
+  const seed = opts.untrainedSeed ?? 0;
+  if (!Number.isInteger(seed) || seed < 0) throw new RangeError(`untrainedSeed must be an integer >= 0, got ${seed}`);
+  return withSeed(seed, () => new LinearProbeAuModel(opts.untrainedBackbone ?? "resnet18", BP4D_AUS));
 }
 
 /** Creates a detector: loads the face nets (bundled face-api weights) and the AU model. */

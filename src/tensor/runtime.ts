@@ -17,6 +17,19 @@ export function getRngState(): Uint8Array {
 export function setRngState(state: Uint8Array): void {
   binding.setRngState(state);
 }
+/**
+ * Runs fn with libtorch's generator seeded with `seed`, then puts the generator back in the state it
+ * had (also when fn throws): fn's draws are reproducible and the caller's random stream is untouched.
+ */
+export function withSeed<T>(seed: number, fn: () => T): T {
+  const saved = getRngState();
+  manualSeed(seed);
+  try {
+    return fn();
+  } finally {
+    setRngState(saved);
+  }
+}
 /** Intra-op threads; defaults to the core count at load (env AUNCE_NUM_THREADS overrides). */
 export function setNumThreads(n: number): void {
   binding.setNumThreads(n);

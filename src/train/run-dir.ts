@@ -22,11 +22,16 @@ export function prepareRunDir(dir: string, needBytes: number): void {
   }
 }
 
-/** Writes JSON atomically (temp file + rename), so a crash never leaves half a file. */
+/** Writes JSON atomically (temp file + rename), so a crash never leaves half a file; a failed write leaves no temp file. */
 export function writeJsonAtomic(path: string, value: unknown): void {
   const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, JSON.stringify(value, null, 2) + "\n");
-  renameSync(tmp, path);
+  try {
+    writeFileSync(tmp, JSON.stringify(value, null, 2) + "\n");
+    renameSync(tmp, path);
+  } catch (err) {
+    rmSync(tmp, { force: true });
+    throw err;
+  }
 }
 
 /** Appends one JSON object per line (the run's event log). */

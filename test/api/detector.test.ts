@@ -3,13 +3,14 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createAuDetector, decodeImage, liveTensors, LinearProbeAuModel, type DetectedFace } from "../../src/index.ts";
-import { manualSeed } from "../../src/tensor/index.ts";
+import { resolveAuModel } from "../../src/api/detector.ts";
+import type { AuModel } from "../../src/face/au-model.ts";
+import { equal, manualSeed, rand, tidy } from "../../src/tensor/index.ts";
 
 const file = fileURLToPath(new URL("../fixtures/face/group2.jpg", import.meta.url));
 
 test("createAuDetector: path, buffer and decoded frame give the same typed faces; dispose frees everything", async () => {
   const before = liveTensors();
-  manualSeed(1);
   const d = await createAuDetector({ untrainedBackbone: "resnet_tiny", thresholds: { 12: 0 }, minConfidence: 0.6 });
   assert.deepEqual(d.aus, [1, 2, 4, 6, 7, 10, 12, 14, 15, 17, 23, 24]);
   assert.match(d.modelDescription, /untrained/);
@@ -33,6 +34,7 @@ test("createAuDetector: path, buffer and decoded frame give the same typed faces
 });
 
 test("createAuDetector with a caller's AuModel leaves the model alive; unreadable input names the file", async () => {
+  manualSeed(2);
   const model = new LinearProbeAuModel("resnet_tiny", [6, 12]);
   const d = await createAuDetector({ model });
   const faces = await d.detect(file);
@@ -42,6 +44,24 @@ test("createAuDetector with a caller's AuModel leaves the model alive; unreadabl
   d.dispose();
   assert.equal(model.head.weight.isDisposed, false);
   model.dispose();
+});
+
+test("the untrained stand-in comes from untrainedSeed (default 0), whatever the generator's state, and leaves that state alone", async () => {
+  const weights = (m: AuModel) => [...(m as LinearProbeAuModel).stateDict().values()];
+  const same = (a: AuModel, b: AuModel) => weights(a).every((t, i) => equal(t, weights(b)[i]));
+  const draw = () => tidy(() => Array.from(rand([4]).data() as Float32Array));
+  manualSeed(5);
+  const a = await resolveAuModel({ untrainedBackbone: "resnet_tiny" });
+  const afterA = draw();
+  manualSeed(6);
+  const b = await resolveAuModel({ untrainedBackbone: "resnet_tiny", untrainedSeed: 0 });
+  const c = await resolveAuModel({ untrainedBackbone: "resnet_tiny", untrainedSeed: 1 });
+  assert.ok(same(a, b), "same seed, same network");
+  assert.ok(!same(a, c), "another seed, another network");
+  manualSeed(5);
+  assert.deepEqual(afterA, draw(), "the caller's random stream is as if no network had been built");
+  await assert.rejects(resolveAuModel({ untrainedBackbone: "resnet_tiny", untrainedSeed: -1 }), /untrainedSeed must be an integer >= 0, got -1/);
+  for (const m of [a, b, c]) m.dispose?.();
 });
 
 test("without a model the detector uses the bundled SynthAU-trained model", async () => {

@@ -1,8 +1,7 @@
 import { before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import sharp from "sharp";
@@ -14,6 +13,7 @@ import { probeVideo } from "../../src/face/video.ts";
 import { writeAunceCheckpoint } from "../../src/models/checkpoint/aunce-format.ts";
 import { rawTensor, type RawDType, type RawStateDict } from "../../src/models/checkpoint/raw.ts";
 import { manualSeed, toBytes } from "../../src/tensor/index.ts";
+import { makeTempDir } from "../helpers/tmp.ts";
 
 const fx = (name: string) => fileURLToPath(new URL(`../fixtures/face/${name}`, import.meta.url));
 const hasFfmpeg = spawnSync("ffmpeg", ["-version"], { stdio: "ignore" }).status === 0;
@@ -22,7 +22,7 @@ const BP4D = [1, 2, 4, 6, 7, 10, 12, 14, 15, 17, 23, 24];
 
 let dir = "";
 before(async () => {
-  dir = mkdtempSync(join(tmpdir(), "detect-cli-"));
+  dir = makeTempDir("detect-cli-");
   mkdirSync(join(dir, "in"));
   copyFileSync(fx("group.jpg"), join(dir, "in", "group.jpg"));
   copyFileSync(fx("synth/F001_T1_203.jpg"), join(dir, "in", "synth.jpg"));

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { runCli } from "../helpers/cli.ts";
+import { makeTempDir } from "../helpers/tmp.ts";
 
 test("doctor reports the engine: a fast BLAS (OpenBLAS mapped for Debian's, MKL in the wheels), all cores, a real matmul speed", async (t) => {
   const r = await runCli(t, "doctor", "--json");
@@ -20,10 +21,9 @@ test("doctor reports the engine: a fast BLAS (OpenBLAS mapped for Debian's, MKL 
 });
 
 test("demo runs the whole job on SynthAU and prints both F1 tables", async (t) => {
-  const { mkdtempSync, existsSync, readFileSync } = await import("node:fs");
-  const { tmpdir } = await import("node:os");
+  const { existsSync, readFileSync } = await import("node:fs");
   const { join } = await import("node:path");
-  const out = join(mkdtempSync(join(tmpdir(), "aunce-demo-")), "demo");
+  const out = join(makeTempDir("aunce-demo-"), "demo");
   const args = ["demo", "--out", out, "--subjects", "6", "--sequences", "1", "--frames", "10", "--size", "48", "--crop", "40",
     "--backbone", "resnet_tiny", "--epochs", "1", "--batch-size", "4", "--linear-epochs", "3"];
   const r = await runCli(t, ...args);
@@ -50,10 +50,9 @@ test("a failure recorded before a command (process.exitCode) is not that command
 });
 
 test("demo refuses a folder it did not make, and bad numbers", async (t) => {
-  const { mkdtempSync, writeFileSync } = await import("node:fs");
-  const { tmpdir } = await import("node:os");
+  const { writeFileSync } = await import("node:fs");
   const { join } = await import("node:path");
-  const dir = mkdtempSync(join(tmpdir(), "aunce-demo-"));
+  const dir = makeTempDir("aunce-demo-");
   writeFileSync(join(dir, "precious.txt"), "keep me");
   const r = await runCli(t, "demo", "--out", dir);
   assert.equal(r.code, 1);

@@ -1,11 +1,11 @@
 // `aunce synth`: argument parsing and a small run through the CLI entry.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import test from "node:test";
 import { parseBaseRates } from "../../src/cli/commands/synth.ts";
 import { run } from "../../src/cli/main.ts";
+import { makeTempDir } from "../helpers/tmp.ts";
 
 test("--base-rates parses au:rate lists and names bad entries", () => {
   assert.deepEqual(parseBaseRates("12:0.5, AU6:0.4"), { 12: 0.5, 6: 0.4 });
@@ -14,7 +14,7 @@ test("--base-rates parses au:rate lists and names bad entries", () => {
 });
 
 test("aunce synth writes a DISFA-style tree with the requested options", async () => {
-  const out = join(mkdtempSync(join(tmpdir(), "synth-cli-")), "d");
+  const out = join(makeTempDir("synth-cli-"), "d");
   try {
     const code = await run(["node", "aunce", "synth", "--style", "disfa", "--subjects", "1", "--sequences", "1", "--frames", "2", "--out", out,
       "--seed", "4", "--workers", "0", "--size", "48", "--label-noise", "0.05", "--base-rates", "12:0.3"]);

@@ -1,12 +1,12 @@
 // The training and evaluation commands end to end on a tiny SynthAU dataset.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { before, describe, it } from "node:test";
 import { runCli } from "../helpers/cli.ts";
 import { tinyPrepared } from "../helpers/tiny-dataset.ts";
+import { makeTempDir } from "../helpers/tmp.ts";
 
 let prepared: string;
 before(async () => {
@@ -15,7 +15,7 @@ before(async () => {
 
 describe("train / linear-eval / evaluate commands", () => {
   it("train (AUNCE), linear-eval, train --supervised, evaluate, evaluate --runs", async (t) => {
-    const out = mkdtempSync(join(tmpdir(), "aunce-cli-"));
+    const out = makeTempDir("aunce-cli-");
     const common = ["--dataset", "BP4D", "--data_root", prepared, "--fold", "2", "--out_dir", out, "--backbone", "resnet_tiny", "--batch_size", "4", "--crop_size", "48", "--epochs", "1", "--workers", "1", "--set", "lr=0.001"];
     const a = await runCli(t, "train", ...common, "--exp_name", "au", "--info_nce", "enhance");
     assert.equal(a.code, 0, a.err);

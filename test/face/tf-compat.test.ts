@@ -79,6 +79,7 @@ test("TfSameConv2d equals TF 'same' (explicit pad, odd pixel after) for odd/even
 });
 
 test("TfSameConv2d prepares the variant for its net's input size up front, others on first use, and frees them all", () => {
+  manualSeed(6);
   const before = liveTensors();
   const conv = new TfSameConv2d(randn([4, 4, 3, 3]), randn([4]), 2, 1, "channels_last", 8);
   const prepared = liveTensors();

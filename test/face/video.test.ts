@@ -1,10 +1,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { probeVideo, readVideoFrames, VideoWriter } from "../../src/face/video.ts";
+import { makeTempDir } from "../helpers/tmp.ts";
 
 const hasFfmpeg = spawnSync("ffmpeg", ["-version"], { stdio: "ignore" }).status === 0;
 const skip = hasFfmpeg ? false : "ffmpeg not installed (apt-get install ffmpeg)";
@@ -26,7 +26,7 @@ async function makeVideo(dir: string): Promise<string> {
 }
 
 test("VideoWriter + probeVideo + readVideoFrames round-trip: sizes, fps, order, timestamps, --every", { skip }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), "vid-"));
+  const dir = makeTempDir("vid-");
   const file = await makeVideo(dir);
   const info = probeVideo(file);
   assert.equal(info.width, 64);
@@ -52,7 +52,7 @@ test("VideoWriter + probeVideo + readVideoFrames round-trip: sizes, fps, order, 
 });
 
 test("readVideoFrames: a damaged video yields what decodes plus warnings; a non-video is an error naming the file", { skip }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), "vid-"));
+  const dir = makeTempDir("vid-");
   const file = await makeVideo(dir);
   const bytes = readFileSync(file);
   const cut = join(dir, "cut.mkv");

@@ -1,9 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { faceApiAssetsDir, readTfWeights } from "../../src/face/weights.ts";
+import { makeTempDir } from "../helpers/tmp.ts";
 
 function writeModel(dir: string, weights: object[], shard: Buffer): string {
   writeFileSync(join(dir, "m.bin"), shard);
@@ -13,7 +13,7 @@ function writeModel(dir: string, weights: object[], shard: Buffer): string {
 }
 
 test("readTfWeights dequantises uint8/uint16 (q * scale + min), reads float32 and int32 in manifest order", () => {
-  const dir = mkdtempSync(join(tmpdir(), "tfw-"));
+  const dir = makeTempDir("tfw-");
   const shard = Buffer.alloc(3 + 4 + 8 + 4);
   shard.set([0, 10, 255], 0); // uint8
   shard.writeUInt16LE(0, 3); shard.writeUInt16LE(1000, 5); // uint16
@@ -34,7 +34,7 @@ test("readTfWeights dequantises uint8/uint16 (q * scale + min), reads float32 an
 });
 
 test("readTfWeights names the file when a shard is missing or too short", () => {
-  const dir = mkdtempSync(join(tmpdir(), "tfw-"));
+  const dir = makeTempDir("tfw-");
   const m = writeModel(dir, [{ name: "a", shape: [8], dtype: "float32" }], Buffer.alloc(4));
   assert.throws(() => readTfWeights(m), /m\.json: tensor 'a' \[8\] needs bytes 0\.\.32, shards hold 4/);
   writeFileSync(m, JSON.stringify([{ paths: ["gone.bin"], weights: [] }]));

@@ -1,11 +1,14 @@
-import { test } from "node:test";
+import { beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
 import { AuGraphHead, LinearBlock, LinearEvalHead, normalizeDigraph, topKAdjacency } from "../../src/models/heads/index.ts";
 import { createAuModel } from "../../src/models/registry.ts";
 import { Module } from "../../src/nn/index.ts";
-import { liveTensors, noGrad, tensor, tidy, type Tensor } from "../../src/tensor/index.ts";
+import { liveTensors, manualSeed, noGrad, tensor, tidy, type Tensor } from "../../src/tensor/index.ts";
 import { decode, readFixture, type EncodedTensor } from "../helpers/fixtures.ts";
 import { describeState, detFill, detInput, relErr } from "./helpers.ts";
+
+// Module construction draws initial weights; seeded, although detFill overwrites them.
+beforeEach(() => manualSeed(0));
 
 interface HeadFixture {
   dims: { B: number; L: number; Cin: number; C: number; N: number };

@@ -1,16 +1,18 @@
-import { test } from "node:test";
+import { beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createAuModel, createModel } from "../../src/models/registry.ts";
 import { loadModelCheckpoint, loadPretrained, loadPretrainedState, loadRawIntoModule, moduleToRaw, saveModelCheckpoint } from "../../src/models/io.ts";
 import { applyKeyMap, OFFICIAL_SWIN_TO_TIMM, rawEqual, writeSafetensors, type RawStateDict } from "../../src/models/checkpoint/index.ts";
-import { noGrad, tidy } from "../../src/tensor/index.ts";
+import { manualSeed, noGrad, tidy } from "../../src/tensor/index.ts";
 import { SwinTransformer } from "../../src/models/backbones/swin.ts";
 import { readFixture, type EncodedTensor } from "../helpers/fixtures.ts";
 import { fileURLToPath } from "node:url";
 import { detFill, detInput, relErr } from "./helpers.ts";
+import { makeTempDir } from "../helpers/tmp.ts";
+
+// Module construction draws initial weights; seeded, although detFill overwrites them.
+beforeEach(() => manualSeed(0));
 
 const sameState = (a: RawStateDict, b: RawStateDict) => {
   assert.deepEqual([...a.keys()], [...b.keys()]);
@@ -66,59 +68,51 @@ test("torchvision ResNet weights load into a feature backbone (fc ignored); stri
 });
 
 test("a trained AU checkpoint (DataParallel `module.` prefix, `backbone.*` + `global_linear.*` + `head.*`) loads into the AU model and its backbone", async () => {
-  const dir = await mkdtemp(join(tmpdir(), "aunce-io-"));
-  try {
-    const src = createAuModel({ backbone: "swin_tiny_test", numAus: 5 });
-    detFill(src);
-    const sd = moduleToRaw(src);
-    const path = join(dir, "trained.safetensors");
-    await writeSafetensors(path, new Map([...sd].map(([k, v]) => [`module.${k}`, v])));
-    const dst = createAuModel({ backbone: "swin_tiny_test", numAus: 5 });
-    const report = await loadPretrained(dst, path);
-    assert.deepEqual(report.missing.concat(report.unexpected), []);
-    sameState(moduleToRaw(dst), sd);
-    const bb = createModel("swin_tiny_test", { numClasses: 0 });
-    await loadPretrained(bb, path);
-    for (const [k, v] of moduleToRaw(bb)) assert.ok(rawEqual(v, sd.get(`backbone.${k}`)!), k);
-    // A checkpoint for a different AU count is refused by name.
-    const other = createAuModel({ backbone: "swin_tiny_test", numAus: 4 });
-    await assert.rejects(loadPretrained(other, path), /unexpected keys \(\d+\): .*head\.class_linears\.4\.fc\.weight[^]*shape mismatches/);
-    for (const m of [src, dst, bb, other]) m.dispose();
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  const dir = makeTempDir("aunce-io-");
+  const src = createAuModel({ backbone: "swin_tiny_test", numAus: 5 });
+  detFill(src);
+  const sd = moduleToRaw(src);
+  const path = join(dir, "trained.safetensors");
+  await writeSafetensors(path, new Map([...sd].map(([k, v]) => [`module.${k}`, v])));
+  const dst = createAuModel({ backbone: "swin_tiny_test", numAus: 5 });
+  const report = await loadPretrained(dst, path);
+  assert.deepEqual(report.missing.concat(report.unexpected), []);
+  sameState(moduleToRaw(dst), sd);
+  const bb = createModel("swin_tiny_test", { numClasses: 0 });
+  await loadPretrained(bb, path);
+  for (const [k, v] of moduleToRaw(bb)) assert.ok(rawEqual(v, sd.get(`backbone.${k}`)!), k);
+  // A checkpoint for a different AU count is refused by name.
+  const other = createAuModel({ backbone: "swin_tiny_test", numAus: 4 });
+  await assert.rejects(loadPretrained(other, path), /unexpected keys \(\d+\): .*head\.class_linears\.4\.fc\.weight[^]*shape mismatches/);
+  for (const m of [src, dst, bb, other]) m.dispose();
 });
 
 test("our checkpoint (safetensors + AU list, backbone, normalisation, config) round-trips and rebuilds the model", async () => {
-  const dir = await mkdtemp(join(tmpdir(), "aunce-io-"));
-  try {
-    const spec = { backbone: "swin_tiny_test", numAus: 5, method: "megraphau" as const };
-    const src = createAuModel(spec);
-    detFill(src);
-    const meta = { aus: [1, 2, 4, 6, 7], normalisation: { mean: [0.4914, 0.4822, 0.4465], std: [0.2023, 0.1994, 0.201] }, config: { model: spec, lr: 1e-5 } };
-    const path = join(dir, "ours.safetensors");
-    await saveModelCheckpoint(path, src, meta, { state: { epoch: 3 } });
-    const { model, meta: got, training } = await loadModelCheckpoint(path);
-    assert.deepEqual(got.aus, [1, 2, 4, 6, 7]);
-    assert.equal(got.backbone, "swin_tiny_test");
-    assert.deepEqual(got.config, meta.config);
-    assert.deepEqual(training?.state, { epoch: 3 });
-    sameState(moduleToRaw(model), moduleToRaw(src));
-    src.eval();
-    model.eval();
-    noGrad(() => tidy(() => {
-      const x = detInput([2, 3, 64, 64]);
-      const a = src.forward(x).data() as Float32Array;
-      const b = model.forward(x).data() as Float32Array;
-      assert.equal(a.length, 10);
-      assert.deepEqual(b, a);
-    }));
-    await assert.rejects(saveModelCheckpoint(path, src, { ...meta, aus: [1, 2] }), /2 AUs in the metadata, the model has 5/);
-    src.dispose();
-    model.dispose();
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
+  const dir = makeTempDir("aunce-io-");
+  const spec = { backbone: "swin_tiny_test", numAus: 5, method: "megraphau" as const };
+  const src = createAuModel(spec);
+  detFill(src);
+  const meta = { aus: [1, 2, 4, 6, 7], normalisation: { mean: [0.4914, 0.4822, 0.4465], std: [0.2023, 0.1994, 0.201] }, config: { model: spec, lr: 1e-5 } };
+  const path = join(dir, "ours.safetensors");
+  await saveModelCheckpoint(path, src, meta, { state: { epoch: 3 } });
+  const { model, meta: got, training } = await loadModelCheckpoint(path);
+  assert.deepEqual(got.aus, [1, 2, 4, 6, 7]);
+  assert.equal(got.backbone, "swin_tiny_test");
+  assert.deepEqual(got.config, meta.config);
+  assert.deepEqual(training?.state, { epoch: 3 });
+  sameState(moduleToRaw(model), moduleToRaw(src));
+  src.eval();
+  model.eval();
+  noGrad(() => tidy(() => {
+    const x = detInput([2, 3, 64, 64]);
+    const a = src.forward(x).data() as Float32Array;
+    const b = model.forward(x).data() as Float32Array;
+    assert.equal(a.length, 10);
+    assert.deepEqual(b, a);
+  }));
+  await assert.rejects(saveModelCheckpoint(path, src, { ...meta, aus: [1, 2] }), /2 AUs in the metadata, the model has 5/);
+  src.dispose();
+  model.dispose();
 });
 
 test("a torch.save'd official-layout Swin ({'model': sd, 'epoch': ...}) loads strictly and reproduces PyTorch's tokens", async () => {

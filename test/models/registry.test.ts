@@ -54,6 +54,7 @@ for (const name of listModels({ testOnly: true })) {
 }
 
 test("ME-GraphAU widths: global_linear maps to C/2 on Swin and C/4 on ResNet; output scores [B, N]", () => {
+  manualSeed(1);
   const swin = createAuModel({ backbone: "swin_tiny_test", numAus: 5, method: "megraphau" });
   const res = createAuModel({ backbone: "resnet_tiny", numAus: 5, method: "megraphau" });
   assert.equal(swin.head.channels, 32);

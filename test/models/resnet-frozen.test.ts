@@ -1,13 +1,16 @@
 // FrozenResNet (folded batch norms, oneDNN kernels) against torchvision's eval outputs and our
 // eager ResNet: same features to float32 rounding, no tensors left per call, all freed on dispose.
 import assert from "node:assert/strict";
-import { test } from "node:test";
+import { beforeEach, test } from "node:test";
 import { createResNet } from "../../src/models/backbones/resnet.ts";
 import { FrozenResNet } from "../../src/models/backbones/resnet-frozen.ts";
 import type { FrozenLayout } from "../../src/nn/index.ts";
 import { liveTensors, manualSeed, mkldnnAvailable, noGrad, randn, tidy, type Tensor } from "../../src/tensor/index.ts";
 import { readFixture, type EncodedTensor } from "../helpers/fixtures.ts";
 import { detFill, detInput, relErr } from "./helpers.ts";
+
+// Module construction draws initial weights; seeded, although detFill overwrites them.
+beforeEach(() => manualSeed(0));
 
 const fx = readFixture<Record<string, EncodedTensor>>("models/resnet.json");
 const layouts: FrozenLayout[] = mkldnnAvailable() ? ["mkldnn", "channels_last"] : ["channels_last"];

@@ -1,10 +1,13 @@
-import { test } from "node:test";
+import { beforeEach, test } from "node:test";
 import assert from "node:assert/strict";
 import { createResNet } from "../../src/models/backbones/resnet.ts";
-import { noGrad, tidy } from "../../src/tensor/index.ts";
+import { manualSeed, noGrad, tidy } from "../../src/tensor/index.ts";
 import { readFixture, type EncodedTensor } from "../helpers/fixtures.ts";
 import { keylists } from "./checkpoint/helpers.ts";
 import { describeState, detFill, detInput, relErr } from "./helpers.ts";
+
+// Module construction draws initial weights; seeded, although detFill overwrites them.
+beforeEach(() => manualSeed(0));
 
 const fx = readFixture<Record<string, EncodedTensor>>("models/resnet.json");
 

@@ -1,8 +1,8 @@
 // Module bookkeeping: dotted names, state-dict round trips, strict/non-strict loading, modes,
 // layout conversion.
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
-import { equal, fromBytes, randn, tidy, toBytes, allclose, liveTensors, type Tensor } from "../../src/tensor/index.ts";
+import { beforeEach, describe, it } from "node:test";
+import { equal, fromBytes, manualSeed, randn, tidy, toBytes, allclose, liveTensors, type Tensor } from "../../src/tensor/index.ts";
 import { BatchNorm2d, Conv2d, Dropout, Linear, Module, ModuleList, ReLU, Sequential } from "../../src/nn/index.ts";
 
 class Block extends Module {
@@ -25,6 +25,7 @@ class Net extends Module {
 }
 
 describe("Module", () => {
+  beforeEach(() => manualSeed(0)); // init, inputs and dropout masks
   it("names parameters and buffers with PyTorch's dotted keys in registration order", () => {
     const net = new Net();
     assert.deepEqual([...net.stateDict().keys()], [

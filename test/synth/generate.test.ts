@@ -1,16 +1,15 @@
 // End to end: raw layouts parse back per spec §2, side files agree, determinism across worker counts.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
-import test, { after } from "node:test";
+import test from "node:test";
 import sharp from "sharp";
 import { generateSynthDataset, type SynthOptions } from "../../src/synth/generate.ts";
 import { BP4D_AUS, DISFA_CODED_AUS } from "../../src/synth/labels.ts";
 import { BP4D_PARTS, DISFA_PARTS, subjectNames } from "../../src/synth/naming.ts";
+import { makeTempDir } from "../helpers/tmp.ts";
 
-const root = mkdtempSync(join(tmpdir(), "synthau-test-"));
-after(() => rmSync(root, { recursive: true, force: true }));
+const root = makeTempDir("synthau-test-");
 let n = 0;
 const gen = (o: Omit<SynthOptions, "out">) => generateSynthDataset({ out: join(root, `d${n++}`), ...o });
 

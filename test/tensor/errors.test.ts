@@ -1,9 +1,10 @@
 // Bad input never crashes the process: a JS Error names the op and the argument shapes.
 import assert from "node:assert/strict";
-import { describe, it } from "node:test";
-import { cat, conv2d, fromArray, matmul, ones, randn, runOp, tensor, zeros, liveTensors } from "../../src/tensor/index.ts";
+import { beforeEach, describe, it } from "node:test";
+import { cat, conv2d, fromArray, manualSeed, matmul, ones, randn, runOp, tensor, zeros, liveTensors } from "../../src/tensor/index.ts";
 
 describe("errors", () => {
+  beforeEach(() => manualSeed(0));
   it("shape mismatch names the op and both shapes", () => {
     const a = randn([2, 3]), b = randn([4, 5]);
     assert.throws(() => matmul(a, b), (e: Error) => e.message.startsWith("matmul:") && e.message.includes("[2,3] float32 cpu") && e.message.includes("[4,5] float32 cpu"));

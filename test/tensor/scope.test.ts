@@ -1,7 +1,7 @@
 // Scopes release native memory deterministically.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { endScope, keep, liveTensors, ones, randn, scopeDepth, startScope, tidy } from "../../src/tensor/index.ts";
+import { endScope, keep, liveTensors, manualSeed, ones, randn, scopeDepth, startScope, tidy } from "../../src/tensor/index.ts";
 
 describe("tidy", () => {
   it("disposes what fn created, except what it returns", () => {
@@ -34,6 +34,7 @@ describe("tidy", () => {
   });
 
   it("releases on throw and rejects async functions", () => {
+    manualSeed(0);
     const before = liveTensors();
     assert.throws(() => tidy(() => { randn([4]); throw new Error("boom"); }), /boom/);
     assert.throws(() => tidy(async () => ones([1])), /tidy: fn returned a Promise/);
@@ -53,7 +54,7 @@ describe("tidy", () => {
 
 describe("random state", () => {
   it("getRngState/setRngState replay the same draws; a bad state is an Error", async () => {
-    const { getRngState, setRngState, manualSeed, rand } = await import("../../src/tensor/index.ts");
+    const { getRngState, setRngState, rand } = await import("../../src/tensor/index.ts");
     manualSeed(7);
     const state = getRngState();
     const a = rand([5]);
@@ -64,5 +65,19 @@ describe("random state", () => {
     assert.notDeepEqual(Array.from(c.data() as Float32Array), Array.from(a.data() as Float32Array));
     assert.throws(() => setRngState(new Uint8Array(3)), /setRngState: /);
     for (const t of [a, b, c]) t.dispose();
+  });
+
+  it("withSeed draws from the given seed and restores the generator afterwards, also when fn throws", async () => {
+    const { rand, withSeed } = await import("../../src/tensor/index.ts");
+    const draw = () => tidy(() => Array.from(rand([4]).data() as Float32Array));
+    manualSeed(3);
+    const seeded = draw();
+    manualSeed(11);
+    const stream = [draw(), draw()];
+    manualSeed(11);
+    const first = draw();
+    assert.deepEqual(withSeed(3, draw), seeded);
+    assert.throws(() => withSeed(3, () => { draw(); throw new Error("boom"); }), /boom/);
+    assert.deepEqual([first, draw()], stream, "the outer stream goes on as if withSeed had not run");
   });
 });

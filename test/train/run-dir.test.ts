@@ -1,27 +1,34 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { JsonlLog, prepareRunDir, writeJsonAtomic } from "../../src/train/run-dir.ts";
 import { learningRate } from "../../src/train/schedule.ts";
 import { deviceOf, parseOverrides, resolveConfig } from "../../src/train/config.ts";
+import { makeTempDir } from "../helpers/tmp.ts";
 
 describe("run folder and config", () => {
   it("fails before training when the disk cannot hold the checkpoints", () => {
-    const dir = mkdtempSync(join(tmpdir(), "aunce-run-"));
+    const dir = makeTempDir("aunce-run-");
     assert.throws(() => prepareRunDir(dir, 1e18), /MiB free; training needs about \d+ MiB for checkpoints/);
     prepareRunDir(dir, 1024);
   });
 
   it("writes JSON atomically and appends JSON lines", () => {
-    const dir = mkdtempSync(join(tmpdir(), "aunce-run-"));
+    const dir = makeTempDir("aunce-run-");
     writeJsonAtomic(join(dir, "a.json"), { x: 1 });
     assert.deepEqual(JSON.parse(readFileSync(join(dir, "a.json"), "utf8")), { x: 1 });
     const log = new JsonlLog(join(dir, "log.jsonl"));
     log.write({ event: "a" });
     log.write({ event: "b" });
     assert.deepEqual(readFileSync(join(dir, "log.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l).event), ["a", "b"]);
+  });
+
+  it("a failed atomic JSON write leaves no temp file behind", () => {
+    const dir = makeTempDir("aunce-run-");
+    mkdirSync(join(dir, "config.json")); // a folder in the way: the rename fails
+    assert.throws(() => writeJsonAtomic(join(dir, "config.json"), { x: 1 }), /EISDIR|illegal operation on a directory/);
+    assert.deepEqual(readdirSync(dir), ["config.json"]);
   });
 
   it("lr is x0.1 in the last epoch only (the reference's schedule)", () => {

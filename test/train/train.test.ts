@@ -2,17 +2,17 @@
 // and resumed run reproduces the uninterrupted loss curve exactly, and the failure cases stop
 // cleanly (non-finite loss, unwritable output, existing run).
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { liveTensors } from "../../src/tensor/index.ts";
 import { resolveConfig } from "../../src/train/config.ts";
 import { train } from "../../src/train/trainer.ts";
 import { tinyConfig, tinyPrepared } from "../helpers/tiny-dataset.ts";
+import { makeTempDir } from "../helpers/tmp.ts";
 
 let prepared: string;
-const out = () => mkdtempSync(join(tmpdir(), "aunce-train-"));
+const out = () => makeTempDir("aunce-train-");
 
 before(async () => {
   prepared = await tinyPrepared();

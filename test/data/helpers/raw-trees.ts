@@ -2,14 +2,14 @@
  * Test helper: writes tiny BP4D / DISFA trees in their raw shipped formats (label files exactly as
  * spec §2 describes, tiny face crops written with sharp) into a temp folder.
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import sharp from "sharp";
+import { makeTempDir } from "../../helpers/tmp.ts";
 
-/** A fresh temp folder. */
+/** A fresh temp folder (helpers/tmp.ts owns it: removed after the file's tests). */
 export function tempDir(prefix = "aunce-data-"): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  return makeTempDir(prefix);
 }
 
 const tiny = new Map<string, Buffer>();

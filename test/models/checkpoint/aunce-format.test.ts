@@ -1,7 +1,5 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
   AUNCE_FORMAT_VERSION,
@@ -14,6 +12,7 @@ import {
 import { rawEqual } from "../../../src/models/checkpoint/raw.ts";
 import { readSafetensors, safetensorsChunks } from "../../../src/models/checkpoint/safetensors.ts";
 import { fixture } from "./helpers.ts";
+import { makeTempDir } from "../../helpers/tmp.ts";
 
 const sample = (): AunceCheckpoint => ({
   meta: {
@@ -33,7 +32,7 @@ const sample = (): AunceCheckpoint => ({
 });
 
 test("write -> read round-trips weights, metadata and training state", async () => {
-  const dir = await mkdtemp(join(tmpdir(), "aunce-ck-"));
+  const dir = makeTempDir("aunce-ck-");
   const path = join(dir, "run.safetensors");
   const ck = sample();
   await writeAunceCheckpoint(path, ck);

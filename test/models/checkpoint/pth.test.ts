@@ -1,8 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseTorchCheckpoint, readTorchCheckpoint } from "../../../src/models/checkpoint/pth.ts";
 import { readSafetensors } from "../../../src/models/checkpoint/safetensors.ts";
@@ -11,6 +10,7 @@ import { findStateDict, stripPrefix } from "../../../src/models/checkpoint/state
 import { readStateDict } from "../../../src/models/checkpoint/load.ts";
 import { readZip } from "../../../src/models/checkpoint/zip.ts";
 import { f32, f64, fixture, i32 } from "./helpers.ts";
+import { makeTempDir } from "../../helpers/tmp.ts";
 
 const twin = async (name: string) => (await readSafetensors(fixture(name))).tensors;
 
@@ -74,7 +74,7 @@ test("DataParallel checkpoints: find 'state_dict', strip 'module.', equal the pl
 });
 
 test("malicious pickles are refused by name and nothing runs", async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), "aunce-evil-"));
+  const dir = makeTempDir("aunce-evil-");
   const cwd = process.cwd();
   process.chdir(dir); // the payloads would `touch AUNCE_PICKLE_MARKER` in the working folder
   t.after(() => process.chdir(cwd));

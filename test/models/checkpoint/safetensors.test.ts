@@ -1,7 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
   parseSafetensors,
@@ -11,6 +10,7 @@ import {
 } from "../../../src/models/checkpoint/safetensors.ts";
 import { RAW_DTYPES, rawEqual, type RawStateDict } from "../../../src/models/checkpoint/raw.ts";
 import { fixture } from "./helpers.ts";
+import { makeTempDir } from "../../helpers/tmp.ts";
 
 test("reads the Python-written twin: every dtype, shapes, metadata", async () => {
   const { tensors, metadata } = await readSafetensors(fixture("dtypes.safetensors"));
@@ -32,7 +32,7 @@ test("our writer reproduces the fixture script's Python writer byte for byte (sa
 });
 
 test("write -> read round-trips, header padded to 8 bytes, atomic (no temp files left)", async () => {
-  const dir = await mkdtemp(join(tmpdir(), "aunce-st-"));
+  const dir = makeTempDir("aunce-st-");
   const path = join(dir, "w.safetensors");
   const sd: RawStateDict = new Map([
     ["b", { dtype: "bfloat16", shape: [3], data: new Uint8Array([1, 2, 3, 4, 5, 6]) }],
