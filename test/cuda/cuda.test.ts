@@ -3,10 +3,7 @@
 // GPU against the CPU, an optimizer step, 20 AUNCE training steps following the CPU's loss curve
 // (fp32, deterministic cuDNN), exact resume, AMP steps finite and close to fp32, flat memory.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import {
   cudaAvailable, cudaBuilt, cudaMemory, fromArray, liveTensors, runOp, runOpMulti, tidy, type Arg, type Tensor,
 } from "../../src/tensor/index.ts";
@@ -15,21 +12,14 @@ import { resolveConfig } from "../../src/train/config.ts";
 import { train } from "../../src/train/trainer.ts";
 import { decode, isEncoded, readFixture, type EncodedTensor } from "../helpers/fixtures.ts";
 import { tinyConfig, tinyPrepared } from "../helpers/tiny-dataset.ts";
+import { makeTempDir } from "../helpers/tmp.ts";
 
 const skip = !cudaBuilt() ? "this engine has no CUDA (npm run gpu-check builds one on a GPU machine)" : !cudaAvailable() ? "no CUDA GPU visible" : false;
 
 interface OpCase { name: string; op: string; args: unknown[]; out: EncodedTensor | EncodedTensor[]; grad: boolean; tol: number; nograd: number[] }
 const { cases } = readFixture<{ cases: OpCase[] }>("tensor/ops.json");
 
-const dirs: string[] = [];
-const out = () => {
-  const d = mkdtempSync(join(tmpdir(), "aunce-cuda-"));
-  dirs.push(d);
-  return d;
-};
-after(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const out = () => makeTempDir("aunce-cuda-");
 
 function args(c: OpCase, device: string): Arg[] {
   const mv = (e: EncodedTensor) => {

@@ -2,27 +2,19 @@
 // losses close to float32's, and a CUDA device asked of a CPU-only engine (or a bad device/amp
 // value) is refused before anything is written. The CUDA runs themselves are in test/cuda/.
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, it } from "node:test";
+import { before, describe, it } from "node:test";
 import { cudaBuilt, liveTensors } from "../../src/tensor/index.ts";
 import { deviceOf, resolveConfig } from "../../src/train/config.ts";
 import { train } from "../../src/train/trainer.ts";
 import { tinyConfig, tinyPrepared } from "../helpers/tiny-dataset.ts";
+import { makeTempDir } from "../helpers/tmp.ts";
 
 let prepared: string;
-const dirs: string[] = [];
-const out = () => {
-  const d = mkdtempSync(join(tmpdir(), "aunce-amp-"));
-  dirs.push(d);
-  return d;
-};
+const out = () => makeTempDir("aunce-amp-");
 before(async () => {
   prepared = await tinyPrepared();
-});
-after(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
 describe("training devices and mixed precision", () => {
