@@ -13,7 +13,7 @@ import { BP4D_AUS, LinearProbeAuModel, defaultModelPath, loadAuModelFromCheckpoi
 import { decodeImage, type RgbImage } from "../face/image.ts";
 import { FaceFollower } from "../face/follow.ts";
 import { FacePipeline, type FaceAnalysis, type StageTimes } from "../face/pipeline.ts";
-import { withSeed } from "../tensor/index.ts";
+import { checkDevice, withSeed } from "../tensor/index.ts";
 
 /** One AU of one face. */
 export interface AuResult {
@@ -72,6 +72,11 @@ export interface AuDetectorOptions {
    * between. Default 5 (every 0.2 s at 25 fps); 1 detects on every frame.
    */
   detectEvery?: number;
+  /**
+   * Where the AU model computes: "cpu" (default), "cuda" or "cuda:N" (a CUDA engine; see `aunce
+   * doctor`). Face detection and landmarks stay on the CPU (small nets, per-frame geometry).
+   */
+  device?: string;
 }
 
 /** A ready detector; not safe for concurrent calls on one instance (one engine graph at a time). */
@@ -109,11 +114,13 @@ export function toDetectedFace(f: FaceAnalysis, aus: readonly number[], threshol
 }
 
 /** Resolves the AU model option (a checkpoint path, an instance, or an untrained stand-in). */
-export async function resolveAuModel(opts: Pick<AuDetectorOptions, "model" | "untrainedBackbone" | "untrainedSeed">): Promise<AuModel> {
-  if (typeof opts.model === "string") return loadAuModelFromCheckpoint(opts.model);
+export async function resolveAuModel(opts: Pick<AuDetectorOptions, "model" | "untrainedBackbone" | "untrainedSeed" | "device">): Promise<AuModel> {
+  const device = checkDevice(opts.device ?? "cpu");
+  if (typeof opts.model === "string") return loadAuModelFromCheckpoint(opts.model, device);
   if (opts.model) return opts.model;
   const bundled = defaultModelPath();
-  if (!opts.untrainedBackbone && bundled) return loadAuModelFromCheckpoint(bundled);
+  if (!opts.untrainedBackbone && bundled) return loadAuModelFromCheckpoint(bundled, device);
+  if (device !== "cpu") throw new Error(`device ${device}: the untrained stand-in model runs on the CPU only`);
   const seed = opts.untrainedSeed ?? 0;
   if (!Number.isInteger(seed) || seed < 0) throw new RangeError(`untrainedSeed must be an integer >= 0, got ${seed}`);
   return withSeed(seed, () => new LinearProbeAuModel(opts.untrainedBackbone ?? "resnet18", BP4D_AUS));

@@ -15,7 +15,7 @@ import { createResNet, ResNet } from "../models/backbones/resnet.ts";
 import { FrozenResNet } from "../models/backbones/resnet-frozen.ts";
 import { readAunceCheckpoint, type AunceCheckpointMeta } from "../models/checkpoint/aunce-format.ts";
 import type { RawStateDict } from "../models/checkpoint/raw.ts";
-import { adaptiveAvgPool2d, fromBytes, interpolate, noGrad, tidy, type DType, type Tensor } from "../tensor/index.ts";
+import { adaptiveAvgPool2d, checkDevice, fromBytes, interpolate, noGrad, tidy, type DType, type Tensor } from "../tensor/index.ts";
 import { AU_INPUT } from "./align.ts";
 
 /** What the pipeline needs from an AU model. */
@@ -30,6 +30,8 @@ export interface AuModel {
   readonly description?: string;
   /** Builds whatever fast inference needs (frozen kernels) now, not at the first predict(). */
   prepare?(): void;
+  /** Where it computes ("cpu" when absent); predict() still takes and returns CPU tensors. */
+  readonly device?: string;
   dispose?(): void;
 }
 
@@ -114,20 +116,28 @@ export class LinearProbeAuModel extends Module implements AuModel {
 export class GraphAuModel implements AuModel {
   readonly aus: number[];
   readonly normalisation: { mean: number[]; std: number[] };
-  /** The ResNet backbone frozen for inference (folded batch norms, oneDNN); Swin runs as is. */
+  /**
+   * On the CPU the ResNet backbone is frozen for inference (folded batch norms, oneDNN); Swin, and
+   * every backbone on a GPU (cuDNN), run the network as is.
+   */
   private readonly frozen: FrozenResNet | null;
-  constructor(readonly net: GraphNetwork, aus: number[], readonly inputSize: number, normalisation: { mean: number[]; std: number[] }, readonly description: string) {
+  readonly device: string;
+  constructor(readonly net: GraphNetwork, aus: number[], readonly inputSize: number, normalisation: { mean: number[]; std: number[] }, readonly description: string, device = "cpu") {
     this.aus = [...aus];
     this.normalisation = normalisation;
+    this.device = checkDevice(device);
     net.eval();
-    this.frozen = net.backbone instanceof ResNet ? new FrozenResNet(net.backbone) : null;
+    if (this.device !== "cpu") net.toDevice(this.device);
+    this.frozen = this.device === "cpu" && net.backbone instanceof ResNet ? new FrozenResNet(net.backbone) : null;
   }
   predict(crops: Tensor): Tensor {
     return noGrad(() =>
       tidy(() => {
-        const x = crops.shape[2] === this.inputSize ? crops : interpolate(crops, [this.inputSize, this.inputSize], "bilinear", false, true);
+        const onDevice = this.device === "cpu" ? crops : crops.toDevice(this.device);
+        const x = onDevice.shape[2] === this.inputSize ? onDevice : interpolate(onDevice, [this.inputSize, this.inputSize], "bilinear", false, true);
         const out = this.frozen ? this.net.fromTokens(this.frozen.forwardTokens(x)) : this.net.forward(x);
-        return out.clamp(0, 1);
+        const p = out.clamp(0, 1);
+        return this.device === "cpu" ? p : p.toDevice("cpu");
       }),
     );
   }
@@ -151,13 +161,14 @@ export const BP4D_AUS = [1, 2, 4, 6, 7, 10, 12, 14, 15, 17, 23, 24];
  * models issue can extend it: today it understands the linear-probe layout above with any
  * registered ResNet backbone; other layouts throw, naming the backbone and the keys found.
  */
-export async function loadAuModelFromCheckpoint(path: string): Promise<AuModel> {
+export async function loadAuModelFromCheckpoint(path: string, device = "cpu"): Promise<AuModel> {
   const ck = await readAunceCheckpoint(path);
-  return auModelFromCheckpoint(ck.meta, ck.model, path);
+  return auModelFromCheckpoint(ck.meta, ck.model, path, device);
 }
 
 /** See loadAuModelFromCheckpoint; `model` is the raw state dict. */
-export function auModelFromCheckpoint(meta: AunceCheckpointMeta, model: RawStateDict, source = "checkpoint"): AuModel {
+export function auModelFromCheckpoint(meta: AunceCheckpointMeta, model: RawStateDict, source = "checkpoint", device = "cpu"): AuModel {
+  device = checkDevice(device);
   const spec = (meta.config as { model?: AuModelSpec }).model;
   if (spec && typeof spec === "object" && typeof spec.backbone === "string") {
     if (spec.method !== "megraphau") {
@@ -171,8 +182,14 @@ export function auModelFromCheckpoint(meta: AunceCheckpointMeta, model: RawState
       throw err;
     }
     const train = (meta.config as { train?: { crop_size?: number } }).train;
-    return new GraphAuModel(net, meta.aus, train?.crop_size ?? 224, { mean: [...meta.normalisation.mean], std: [...meta.normalisation.std] }, `${spec.backbone} (${source})`);
+    try {
+      return new GraphAuModel(net, meta.aus, train?.crop_size ?? 224, { mean: [...meta.normalisation.mean], std: [...meta.normalisation.std] }, `${spec.backbone} (${source})`, device);
+    } catch (err) {
+      net.dispose();
+      throw err;
+    }
   }
+  if (device !== "cpu") throw new Error(`${source}: linear-probe checkpoints run on the CPU only; train with \`aunce train --supervised\` for a GPU-capable model`);
   const keys = [...model.keys()];
   const isProbe = keys.includes("head.weight") && keys.some((k) => k.startsWith("backbone."));
   if (!meta.backbone.startsWith("resnet") || !isProbe) {

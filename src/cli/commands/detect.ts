@@ -9,7 +9,7 @@ import type { Command } from "commander";
 import { resolveAuModel } from "../../api/detector.ts";
 import { FacePipeline } from "../../face/pipeline.ts";
 import { requireFfmpeg, probeVideo } from "../../face/video.ts";
-import { manualSeed, setNumThreads } from "../../tensor/index.ts";
+import { checkDevice, manualSeed, setNumThreads } from "../../tensor/index.ts";
 import { expandInputs, mediaKind } from "../detect/inputs.ts";
 import { RecordWriter } from "../detect/records.ts";
 import { processImage, processVideo, type DetectContext } from "../detect/run.ts";
@@ -28,6 +28,8 @@ interface DetectOpts {
   detectEvery: string;
   minConfidence: string;
   threads?: string;
+  device?: string;
+  gpu_ids?: string;
   progress: boolean;
 }
 
@@ -71,7 +73,7 @@ export async function runDetect(inputs: string[], opts: DetectOpts): Promise<num
     if (defaultModelPath()) console.error("aunce detect: using the bundled AU model, trained on synthetic SynthAU faces only (see assets/models/README.md for its F1); pass --model for your own.");
     else console.error("aunce detect: warning: no bundled AU model found; falling back to an UNTRAINED network. Pass --model <checkpoint>.");
   }
-  const model = await resolveAuModel({ model: opts.model, untrainedBackbone: opts.untrained });
+  const model = await resolveAuModel({ model: opts.model, untrainedBackbone: opts.untrained, device: detectDevice(opts) });
   const pipeline = new FacePipeline(model, { minConfidence });
   const unknown = Object.keys(thresholds).map(Number).filter((au) => !model.aus.includes(au));
   if (unknown.length) console.error(`aunce detect: warning: --thresholds names AUs the model does not predict: ${unknown.join(", ")}`);
@@ -137,9 +139,17 @@ export function register(program: Command): void {
     .option("--every <n>", "process every n-th video frame", "1")
     .option("--detect-every <k>", "video: run the face detector on every k-th processed frame, following faces by their landmarks in between; 'auto' = every 0.2 s of video (5 frames at 25 fps), 1 = every frame", "auto")
     .option("--min-confidence <p>", "face detector score threshold", "0.5")
+    .option("--device <device>", "where the AU model computes: cpu, cuda or cuda:N (default cpu)")
+    .option("--gpu_ids <ids>", "as --device cuda:<first id> (the reference's flag)")
     .option("--threads <n>", "intra-op threads for the engine (default: cores, or AUNCE_NUM_THREADS)")
     .option("--no-progress", "no progress bar")
     .action(async (inputs: string[], opts: DetectOpts) => {
       process.exitCode = await runDetect(inputs, opts);
     });
+}
+
+/** --device, else --gpu_ids' first id, else the CPU; checked before any work. */
+function detectDevice(opts: { device?: string; gpu_ids?: string }): string {
+  const first = (opts.gpu_ids ?? "").split(",").map((x) => x.trim()).filter(Boolean)[0];
+  return checkDevice(opts.device ?? (first === undefined || first === "-1" ? "cpu" : `cuda:${first}`));
 }
