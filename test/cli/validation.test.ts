@@ -53,6 +53,18 @@ describe("validation before work", () => {
     }
   });
 
+  it("synth: an --out inside a file is named before rendering", async (t) => {
+    const dir = mkdtempSync(join(tmpdir(), "aunce-validate-"));
+    try {
+      writeFileSync(join(dir, "a-file"), "x");
+      const r = await runCli(t, "synth", "--style", "bp4d", "--subjects", "1", "--sequences", "1", "--frames", "1", "--workers", "0", "--out", join(dir, "a-file", "x"));
+      assert.equal(r.code, 1);
+      assert.match(r.err, /aunce: --out .*a-file\/x: cannot write there \(.*a-file is a file, not a folder\)/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("linear-eval and evaluate: missing checkpoint, bad numbers and unwritable --out are named", async (t) => {
     const dir = mkdtempSync(join(tmpdir(), "aunce-validate-"));
     try {

@@ -6,6 +6,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import { SingleBar, Presets } from "cli-progress";
 import { generateSynthDataset } from "../../synth/index.ts";
 import { option } from "../util/flags.ts";
+import { checkOutputFolder } from "../util/paths.ts";
 
 function intArg(name: string, lo: number) {
   return (v: string): number => {
@@ -59,6 +60,7 @@ export function register(program: Command): void {
     .option("--workers <n>", "render threads (0 = main thread)", intArg("--workers", 0), availableParallelism())
     .option("--force", "write into a non-empty folder", false)
     .action(async (opts) => {
+      checkOutputFolder("--out", opts.out);
       const bar = new SingleBar({ format: "synth |{bar}| {value}/{total} images | {speed} img/s | eta {eta}s", hideCursor: true }, Presets.shades_classic);
       const t0 = performance.now();
       let started = false;
