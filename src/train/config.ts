@@ -44,6 +44,9 @@ const BASE: Omit<TrainConfig, "dataset" | "data_root"> = {
   checkpoint_every: 500, max_steps: 0,
 };
 
+/** Where runs go when out_dir / exp_name are not given. */
+export const DEFAULT_LOCATION: Readonly<Pick<TrainConfig, "out_dir" | "exp_name">> = { out_dir: BASE.out_dir, exp_name: BASE.exp_name };
+
 /** How one config key is typed on the command line. */
 export interface ConfigKeySpec {
   /** "flag": a boolean switch (--supervised); "pair": two numbers ("0.9,0.999" or "[0.9, 0.999]"). */

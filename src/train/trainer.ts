@@ -16,7 +16,7 @@ import { createAuModel, modelInfo, type AuModelSpec } from "../models/registry.t
 import { readAunceCheckpoint } from "../models/checkpoint/index.ts";
 import { AdamW } from "../nn/index.ts";
 import { fromArray, manualSeed, setRngState, tidy, type Tensor } from "../tensor/index.ts";
-import { deviceOf, resolveConfig, resumeConfig, type ResumeChange, type TrainConfig } from "./config.ts";
+import { DEFAULT_LOCATION, deviceOf, resolveConfig, resumeConfig, type ResumeChange, type TrainConfig } from "./config.ts";
 import { checkCropFits, checkPretrained } from "./preflight.ts";
 import { checkRunDirWritable, JsonlLog, prepareRunDir, truncateLogAfter, writeJsonAtomic } from "./run-dir.ts";
 import { learningRate } from "./schedule.ts";
@@ -92,7 +92,8 @@ function checkWorkLeft(c: TrainConfig, at: Progress, perEpoch: number, runDir: s
 export async function train(config: TrainConfig, opts?: TrainOptions): Promise<TrainResult>;
 export async function train(config: Partial<TrainConfig>, opts: TrainOptions & { resume: true }): Promise<TrainResult>;
 export async function train(given: Partial<TrainConfig>, opts: TrainOptions = {}): Promise<TrainResult> {
-  const runDir = runDirOf({ out_dir: given.out_dir ?? "runs", exp_name: given.exp_name ?? "aunce" });
+  const location = { out_dir: given.out_dir ?? DEFAULT_LOCATION.out_dir, exp_name: given.exp_name ?? DEFAULT_LOCATION.exp_name };
+  const runDir = runDirOf(location);
   const ckptPath = join(runDir, "last.safetensors");
   let resume: Awaited<ReturnType<typeof readResumeState>> | undefined;
   let config: TrainConfig;
@@ -100,7 +101,7 @@ export async function train(given: Partial<TrainConfig>, opts: TrainOptions = {}
   if (opts.resume) {
     resume = await readResumeState(ckptPath);
     // The saved recipe wins (a resumed run is the same run); only the stopping point may change.
-    ({ config, changes } = resumeConfig(resume.config, given, ckptPath));
+    ({ config, changes } = resumeConfig(resume.config, { ...given, ...location }, ckptPath));
   } else {
     config = resolveConfig(given);
     if (existsSync(ckptPath)) throw new Error(`${runDir} already holds a run; continue it with --resume or choose another --exp_name`);

@@ -1,5 +1,5 @@
 /**
- * `aunce prepare bp4d|disfa --root <dir> --out <dir> [--strict] [--mask-uncoded]`: raw label files and
+ * `aunce prepare bp4d|disfa --root <dir> --out <dir> [--strict] [--mask_uncoded]`: raw label files and
  * face crops -> per-fold lists, label rows, class weights and a summary (src/data/prepare.ts).
  */
 import { SingleBar, Presets } from "cli-progress";

@@ -6,7 +6,7 @@
  */
 import { Command, Option } from "commander";
 import cliProgress from "cli-progress";
-import { CONFIG_KEYS, CONFIG_KEY_NAMES, defaultText, parseFlagValue, type TrainConfig } from "../../train/config.ts";
+import { CONFIG_KEYS, CONFIG_KEY_NAMES, DEFAULT_LOCATION, defaultText, parseFlagValue, type TrainConfig } from "../../train/config.ts";
 import type { TrainEvents } from "../../train/trainer.ts";
 import { option } from "../util/flags.ts";
 import { interruptSignal } from "../util/interrupt.ts";
@@ -62,7 +62,7 @@ export function register(program: Command): void {
         notTTYSchedule: 10000,
       }, cliProgress.Presets.shades_classic);
       const stop = interruptSignal("train");
-      let where = { exp_name: String(given.exp_name), out_dir: String(given.out_dir) };
+      let where = { ...DEFAULT_LOCATION }; // the run's location, set when it starts
       try {
         const events: TrainEvents = {
           start: (i) => {
@@ -80,7 +80,7 @@ export function register(program: Command): void {
         };
         const result = config ? await train(config, { signal: stop.signal, events }) : await train(given, { signal: stop.signal, events, resume: true });
         bar.stop();
-        const again = `aunce train --resume --exp_name ${where.exp_name}${where.out_dir === "runs" ? "" : ` --out_dir ${where.out_dir}`}`;
+        const again = `aunce train --resume --exp_name ${where.exp_name}${where.out_dir === DEFAULT_LOCATION.out_dir ? "" : ` --out_dir ${where.out_dir}`}`;
         console.log(`${result.stopped === "done" ? "finished" : result.stopped === "interrupted" ? `interrupted; continue with \`${again}\`` : "stopped at --max_steps"} after ${result.steps} steps; checkpoint ${result.checkpoint}`);
         if (result.stopped === "interrupted") process.exitCode = 130;
       } finally {
