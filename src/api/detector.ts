@@ -126,10 +126,45 @@ export async function resolveAuModel(opts: Pick<AuDetectorOptions, "model" | "un
   return withSeed(seed, () => new LinearProbeAuModel(opts.untrainedBackbone ?? "resnet18", BP4D_AUS));
 }
 
-/** Creates a detector: loads the face nets (bundled face-api weights) and the AU model. */
+/**
+ * Checks the options the way the CLI checks its flags, before anything is loaded: thresholds and
+ * defaultThreshold in [0, 1] keyed by AU number, minConfidence in (0, 1), maxFaces and
+ * detectEvery whole numbers >= 1. Throws a RangeError naming the option.
+ */
+export function checkDetectorOptions(opts: AuDetectorOptions): void {
+  const inUnit = (v: unknown) => typeof v === "number" && v >= 0 && v <= 1;
+  const whole = (v: unknown) => typeof v === "number" && Number.isInteger(v) && v >= 1;
+  if (opts.thresholds !== undefined) {
+    if (opts.thresholds === null || typeof opts.thresholds !== "object" || Array.isArray(opts.thresholds)) {
+      throw new RangeError("createAuDetector: thresholds must map AU numbers to thresholds, e.g. { 12: 0.4 }");
+    }
+    for (const [k, v] of Object.entries(opts.thresholds)) {
+      if (!/^[1-9]\d*$/.test(k)) throw new RangeError(`createAuDetector: thresholds key '${k}' is not an AU number (e.g. 12 for AU12)`);
+      if (!inUnit(v)) throw new RangeError(`createAuDetector: thresholds[${k}] must be a number in [0, 1], got ${JSON.stringify(v)}`);
+    }
+  }
+  if (opts.defaultThreshold !== undefined && !inUnit(opts.defaultThreshold)) throw new RangeError(`createAuDetector: defaultThreshold must be a number in [0, 1], got ${JSON.stringify(opts.defaultThreshold)}`);
+  if (opts.minConfidence !== undefined && !(typeof opts.minConfidence === "number" && opts.minConfidence > 0 && opts.minConfidence < 1)) {
+    throw new RangeError(`createAuDetector: minConfidence must be a number between 0 and 1, got ${JSON.stringify(opts.minConfidence)}`);
+  }
+  if (opts.maxFaces !== undefined && !whole(opts.maxFaces)) throw new RangeError(`createAuDetector: maxFaces must be a whole number >= 1, got ${JSON.stringify(opts.maxFaces)}`);
+  if (opts.detectEvery !== undefined && !whole(opts.detectEvery)) throw new RangeError(`createAuDetector: detectEvery must be a whole number >= 1, got ${JSON.stringify(opts.detectEvery)}`);
+}
+
+/**
+ * Creates a detector: loads the face nets (bundled face-api weights) and the AU model. Bad options
+ * are refused before anything loads (checkDetectorOptions); thresholds for AUs the model does not
+ * predict are refused once it has loaded.
+ */
 export async function createAuDetector(opts: AuDetectorOptions = {}): Promise<AuDetector> {
+  checkDetectorOptions(opts);
   const model = await resolveAuModel(opts);
   const ownsModel = typeof opts.model !== "object";
+  const unknown = Object.keys(opts.thresholds ?? {}).map(Number).filter((au) => !model.aus.includes(au));
+  if (unknown.length) {
+    if (ownsModel) model.dispose?.();
+    throw new RangeError(`createAuDetector: thresholds name AU(s) ${unknown.join(", ")}, which the model does not predict (it predicts ${model.aus.join(", ")})`);
+  }
   const pipeline = new FacePipeline(model, { minConfidence: opts.minConfidence, maxResults: opts.maxFaces, template: opts.template ?? ALIGN_TEMPLATE_V1 });
   const def = opts.defaultThreshold ?? 0.5;
   const threshold = (au: number) => opts.thresholds?.[au] ?? def;

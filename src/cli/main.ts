@@ -4,6 +4,7 @@
  */
 import { Command, CommanderError } from "commander";
 import { commands } from "./commands/index.ts";
+import { helpOptionTerm, SPELLING_NOTE } from "./util/flags.ts";
 
 /** Builds the CLI program with every registered sub-command. */
 export function buildProgram(): Command {
@@ -11,6 +12,8 @@ export function buildProgram(): Command {
     .description("Facial Action Unit detection and AUNCE training on libtorch")
     .version("0.1.0")
     .showHelpAfterError()
+    .configureHelp({ optionTerm: helpOptionTerm })
+    .addHelpText("afterAll", `\n${SPELLING_NOTE}`)
     .exitOverride();
   for (const register of commands) register(program);
   return program;

@@ -46,8 +46,23 @@ export function splitFolds(parsed: ParsedDataset): FoldSplit[] {
   return out;
 }
 
-/** Writes lists, weights, `dataset.json` and `summary.json` under `outDir`; returns the summary. */
+/** Why a parsed dataset with no frames is empty, for the error: what was skipped, or that nothing was found. */
+function emptyReason(parsed: ParsedDataset): string {
+  const skipped = [...parsed.issues.framesByReason].filter(([, n]) => n > 0).map(([reason, n]) => `${n} skipped as ${reason}`);
+  if (parsed.uncoded.mode === "exclude" && parsed.uncoded.frames > 0) skipped.push(`${parsed.uncoded.frames} excluded as not coded`);
+  if (skipped.length) return `every frame was left out (${skipped.join(", ")})`;
+  const first = parsed.issues.issues[0]?.message;
+  return `no label rows were found${first ? ` (first problem: ${first})` : ""}`;
+}
+
+/**
+ * Writes lists, weights, `dataset.json` and `summary.json` under `outDir`; returns the summary.
+ * Throws, writing nothing, when no frame is left to write.
+ */
 export function writePrepared(parsed: ParsedDataset, outDir: string): PrepareSummary {
+  if (parsed.frames.length === 0) {
+    throw new Error(`${parsed.dataset}: no labelled frames to write: ${emptyReason(parsed)}; check that --root holds the dataset's label files and images`);
+  }
   const numAus = ausOf(parsed.dataset).length;
   const splits = splitFolds(parsed);
   const listDir = join(outDir, "list");

@@ -16,6 +16,7 @@ import { f1BarsSvg, f1Table, lossCurveSvg } from "./report.ts";
  * the training subjects.
  */
 export async function evaluateScoreModel(model: AuModel, aus: readonly number[], train: AuDataset, test: AuDataset, o: { cropSize: number; tune?: boolean; seed?: number; workers?: number }): Promise<{ test: Metrics; thresholds: number[] }> {
+  if (model.head.output !== "scores") throw new Error("evaluate needs a supervised model (per-AU scores); this is an AUNCE encoder (AU embeddings): use `aunce linear-eval`");
   let thresholds = aus.map(() => 0.5);
   if (o.tune) {
     const split = subjectSplit(train, 1 / 6, o.seed ?? 3407);

@@ -58,6 +58,10 @@ function probsOf(head: LinearEvalHead, f: FeatureSet): Float32Array {
 
 /** Linear evaluation of `encoder` on a fold's train/test datasets. */
 export async function linearEval(encoder: AuModel, aus: readonly number[], train: AuDataset, test: AuDataset, o: LinearEvalOptions): Promise<LinearEvalResult> {
+  // The kind check comes before any work: extracting features takes minutes on a real fold.
+  if (encoder.head.output !== "embeddings") {
+    throw new Error("linear evaluation needs an AUNCE encoder (AU embeddings); this is a supervised model (per-AU scores): evaluate it with `aunce evaluate`");
+  }
   const epochs = o.epochs ?? 100;
   const batchSize = o.batchSize ?? 256;
   const seed = o.seed ?? 3407;

@@ -19,17 +19,34 @@ import {
   autocast, checkDevice, cudaMemory, cudaResetPeakMemory, fromArray, isOutOfMemory, manualSeed, setCudaRngState, setCudnn, setRngState, tidy,
   type Tensor,
 } from "../tensor/index.ts";
-import { deviceOf, type TrainConfig } from "./config.ts";
-import { JsonlLog, prepareRunDir, writeJsonAtomic } from "./run-dir.ts";
+import { DEFAULT_LOCATION, deviceOf, resolveConfig, resumeConfig, type ResumeChange, type TrainConfig } from "./config.ts";
+import { checkCropFits, checkPretrained } from "./preflight.ts";
+import { checkRunDirWritable, JsonlLog, prepareRunDir, truncateLogAfter, writeJsonAtomic } from "./run-dir.ts";
 import { learningRate } from "./schedule.ts";
 import { readResumeState, saveTrainingCheckpoint, type Progress } from "./state.ts";
 
+/** Where a resumed run picked up, and what the resume changed. */
+export interface ResumedFrom extends Progress {
+  checkpoint: string;
+  changes: ResumeChange[];
+  /** Log lines past the checkpoint (a run killed between two checkpoints) that were dropped. */
+  droppedLogLines: number;
+}
+
 /** Events a caller (the CLI's progress bar, tests) can listen to. */
 export interface TrainEvents {
-  start?(info: { stepsPerEpoch: number; totalSteps: number; step: number; parameters: number; runDir: string }): void;
+  /** `config` is the run's effective config (for a resume, the saved one); `resumed` says from where. */
+  start?(info: { stepsPerEpoch: number; totalSteps: number; step: number; parameters: number; runDir: string; config: TrainConfig; resumed?: ResumedFrom }): void;
   step?(s: { epoch: number; batch: number; step: number; loss: number; lr: number; imagesPerSec: number }): void;
   epoch?(e: { epoch: number; meanLoss: number }): void;
   checkpoint?(path: string): void;
+}
+
+export interface TrainOptions {
+  /** Continue the run in <out_dir>/<exp_name> from its checkpoint (see resumeConfig for what may change). */
+  resume?: boolean;
+  events?: TrainEvents;
+  signal?: AbortSignal;
 }
 
 export interface TrainResult {
@@ -42,7 +59,7 @@ export interface TrainResult {
 }
 
 /** The run folder of a config: <out_dir>/<exp_name>. */
-export const runDirOf = (c: TrainConfig) => resolve(c.out_dir, c.exp_name);
+export const runDirOf = (c: Pick<TrainConfig, "out_dir" | "exp_name">) => resolve(c.out_dir, c.exp_name);
 
 /** The dataset name and prepared folder a config points at. */
 export function dataSource(c: TrainConfig): { dir: string; dataset?: DatasetName } {
@@ -58,17 +75,39 @@ export function modelSpec(c: TrainConfig, numAus: number): AuModelSpec {
   return { backbone: c.backbone, numAus, method: c.supervised ? "megraphau" : "aunce", ...(swin ? { backboneOptions: { dropPathRate: c.drop_path, imgSize: c.crop_size } } : {}) };
 }
 
-/** Trains per `config`; with `resume`, continues the run in <out_dir>/<exp_name> exactly. */
-export async function train(config: TrainConfig, opts: { resume?: boolean; events?: TrainEvents; signal?: AbortSignal } = {}): Promise<TrainResult> {
-  const runDir = runDirOf(config);
+/** Throws when a resumed run has nothing left to do under its stopping point. */
+function checkWorkLeft(c: TrainConfig, at: Progress, perEpoch: number, runDir: string): void {
+  if (c.max_steps > 0 && at.step >= c.max_steps) {
+    throw new Error(`${runDir} already stopped at max_steps ${c.max_steps} (step ${at.step}); resume with --max_steps N (more steps, or 0 = no limit) to train further`);
+  }
+  if (at.epoch >= c.epochs || (at.epoch === c.epochs - 1 && at.batch >= perEpoch)) {
+    const done = at.batch >= perEpoch ? at.epoch + 1 : at.epoch;
+    throw new Error(`${runDir} has already trained ${done} epoch(s) (step ${at.step}) of epochs ${c.epochs}; resume with --epochs N (N > ${done}) to train further`);
+  }
+}
+
+/**
+ * Trains per `config`. With `resume`, continues the run in <out_dir>/<exp_name> from its
+ * checkpoint: `config` may then be partial (the location plus what the caller wants changed); the
+ * saved config is the run's, and resumeConfig says what may differ. Every input and the output
+ * folder are checked before anything is created.
+ */
+export async function train(config: TrainConfig, opts?: TrainOptions): Promise<TrainResult>;
+export async function train(config: Partial<TrainConfig>, opts: TrainOptions & { resume: true }): Promise<TrainResult>;
+export async function train(given: Partial<TrainConfig>, opts: TrainOptions = {}): Promise<TrainResult> {
+  const location = { out_dir: given.out_dir ?? DEFAULT_LOCATION.out_dir, exp_name: given.exp_name ?? DEFAULT_LOCATION.exp_name };
+  const runDir = runDirOf(location);
   const ckptPath = join(runDir, "last.safetensors");
   let resume: Awaited<ReturnType<typeof readResumeState>> | undefined;
+  let config: TrainConfig;
+  let changes: ResumeChange[] = [];
   if (opts.resume) {
     resume = await readResumeState(ckptPath);
-    // The saved recipe wins (a resumed run must be the same run); only the stopping point may change.
-    config = { ...resume.config, max_steps: config.max_steps, epochs: config.epochs };
-  } else if (existsSync(ckptPath)) {
-    throw new Error(`${runDir} already holds a run; continue it with --resume or choose another --exp_name`);
+    // The saved recipe wins (a resumed run is the same run); only the stopping point may change.
+    ({ config, changes } = resumeConfig(resume.config, { ...given, ...location }, ckptPath));
+  } else {
+    config = resolveConfig(given);
+    if (existsSync(ckptPath)) throw new Error(`${runDir} already holds a run; continue it with --resume or choose another --exp_name`);
   }
   const device = checkDevice(deviceOf(config));
   const cuda = device.startsWith("cuda");
@@ -80,15 +119,22 @@ export async function train(config: TrainConfig, opts: { resume?: boolean; event
   const scaler = new GradScaler({ enabled: amp === "fp16" });
   const withAmp = <T>(fn: () => T): T => (amp === "off" ? fn() : autocast(cuda ? "cuda" : "cpu", ampDtype, fn));
 
-  // data
+  // Inputs and output, before anything is created or computed.
   const src = dataSource(config);
   const ds = AuDataset.open(src.dir, config.fold, "train", src.dataset ? { dataset: src.dataset } : {});
+  const perEpoch = Math.floor(ds.length / config.batch_size);
+  if (perEpoch === 0) throw new Error(`training fold ${config.fold} has ${ds.length} images, fewer than one batch of ${config.batch_size}`);
+  await checkCropFits(ds, config.crop_size);
+  if (resume) checkWorkLeft(config, resume, perEpoch, runDir);
+  else checkPretrained(config.pretrained);
+  checkRunDirWritable(runDir);
+
+  // data
   const aus = ausOf(ds.dataset);
   const loader = new DataLoader(ds, {
     batchSize: config.batch_size, mode: "train", views: config.supervised ? 1 : 2, seed: config.seed, dropLast: true,
     workers: config.workers || availableParallelism(), augment: { cropSize: config.crop_size },
   });
-  if (loader.batchesPerEpoch === 0) throw new Error(`training fold ${config.fold} has ${ds.length} images, fewer than one batch of ${config.batch_size}`);
 
   // model and optimizer
   manualSeed(config.seed);
@@ -100,23 +146,27 @@ export async function train(config: TrainConfig, opts: { resume?: boolean; event
   const weights = ds.weights ? fromArray(Float32Array.from(ds.weights), [ds.weights.length], { device }) : null;
   try {
     prepareRunDir(runDir, 3 * model.numParameters() * 4 + 2 ** 20);
+    let resumed: ResumedFrom | undefined;
+    const logPath = join(runDir, "log.jsonl");
     if (resume) {
       loadRawIntoModule(model, (await readAunceCheckpoint(ckptPath)).model, { strict: true, source: ckptPath });
       opt.loadStateBytes(resume.optimizer);
       setRngState(resume.rng);
       if (cuda && resume.cudaRng) setCudaRngState(cudaIndex, resume.cudaRng);
       if (resume.scaler) scaler.load(resume.scaler);
+      const at = { epoch: resume.epoch, batch: resume.batch, step: resume.step };
+      resumed = { ...at, checkpoint: ckptPath, changes, droppedLogLines: truncateLogAfter(logPath, resume.step) };
     } else if (config.pretrained) {
       await loadPretrained(model, config.pretrained);
     }
     writeJsonAtomic(join(runDir, "config.json"), config);
-    const log = new JsonlLog(join(runDir, "log.jsonl"));
-    log.write({ event: resume ? "resume" : "start", step: resume?.step ?? 0, config });
+    const log = new JsonlLog(logPath);
+    if (resumed) log.write({ event: "resume", ...resumed, config });
+    else log.write({ event: "start", step: 0, config });
 
-    const perEpoch = loader.batchesPerEpoch;
     const total = config.epochs * perEpoch;
     let p: Progress = resume ? { epoch: resume.epoch, batch: resume.batch, step: resume.step } : { epoch: 0, batch: 0, step: 0 };
-    opts.events?.start?.({ stepsPerEpoch: perEpoch, totalSteps: total, step: p.step, parameters: model.numParameters(), runDir });
+    opts.events?.start?.({ stepsPerEpoch: perEpoch, totalSteps: total, step: p.step, parameters: model.numParameters(), runDir, config, ...(resumed ? { resumed } : {}) });
     const save = async () => {
       await saveTrainingCheckpoint(ckptPath, model, spec, aus, config, opt, p, { cudaIndex: cuda ? cudaIndex : null, scaler: amp === "fp16" ? scaler.state() : null });
       log.write({ event: "checkpoint", ...p });

@@ -105,3 +105,20 @@ test("track(): consecutive frames keep one id, the detector runs every detectEve
   }
   assert.throws(() => d.track(frames[0]), /track\(\) after dispose/);
 });
+
+test("createAuDetector validates its options like the CLI, before loading anything", async () => {
+  const live = liveTensors();
+  const opts = { untrainedBackbone: "resnet_tiny" };
+  await assert.rejects(createAuDetector({ ...opts, thresholds: { 12: 7 } }), /createAuDetector: thresholds\[12\] must be a number in \[0, 1\], got 7/);
+  await assert.rejects(createAuDetector({ ...opts, thresholds: { 12: Number.NaN } }), /thresholds\[12\] must be a number in \[0, 1\], got null/);
+  await assert.rejects(createAuDetector({ ...opts, thresholds: { AU12: 0.4 } as never }), /thresholds key 'AU12' is not an AU number \(e\.g\. 12 for AU12\)/);
+  await assert.rejects(createAuDetector({ ...opts, defaultThreshold: -0.1 }), /defaultThreshold must be a number in \[0, 1\], got -0\.1/);
+  await assert.rejects(createAuDetector({ ...opts, minConfidence: 1 }), /minConfidence must be a number between 0 and 1, got 1/);
+  await assert.rejects(createAuDetector({ ...opts, maxFaces: 0 }), /maxFaces must be a whole number >= 1, got 0/);
+  await assert.rejects(createAuDetector({ ...opts, detectEvery: 2.5 }), /detectEvery must be a whole number >= 1, got 2\.5/);
+  assert.equal(liveTensors(), live, "nothing was loaded");
+  await assert.rejects(createAuDetector({ ...opts, thresholds: { 12: 0.4, 99: 0.5 } }), /thresholds name AU\(s\) 99, which the model does not predict \(it predicts 1, 2, 4, 6, 7, 10, 12, 14, 15, 17, 23, 24\)/);
+  assert.equal(liveTensors(), live, "the model loaded for the check was freed");
+  const d = await createAuDetector({ ...opts, thresholds: { 12: 1, 6: 0 }, defaultThreshold: 0 });
+  d.dispose();
+});

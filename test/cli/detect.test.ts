@@ -185,7 +185,7 @@ test("detect on a generated video: streamed frames, --every, timestamps, stable 
   assert.ok(autoRows.every((x) => x.success === "1" && x.face_id === "0"));
   const bad = await cli(t, video, "--detect-every", "often");
   assert.notEqual(bad.code, 0);
-  assert.match(bad.err, /--detect-every: expected 'auto' or a whole number >= 1, got 'often'/);
+  assert.match(bad.err, /--detect_every: expected 'auto' or a whole number >= 1, got 'often'/);
 });
 
 test("detect without ffmpeg: the video is skipped with a warning naming it, images still run", { skip: noFfmpeg }, async (t) => {

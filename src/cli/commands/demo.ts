@@ -8,6 +8,8 @@ import type { Command } from "commander";
 import cliProgress from "cli-progress";
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { option } from "../util/flags.ts";
+import { checkOutputFolder } from "../util/paths.ts";
 
 interface DemoOptions {
   out: string;
@@ -18,8 +20,8 @@ interface DemoOptions {
   crop: string;
   backbone: string;
   epochs: string;
-  batchSize: string;
-  linearEpochs: string;
+  batch_size: string;
+  linear_epochs: string;
   seed: string;
 }
 
@@ -41,18 +43,19 @@ export function register(program: Command): void {
     .option("--crop <px>", "training crop", "96")
     .option("--backbone <name>", "backbone", "resnet18_w32")
     .option("--epochs <n>", "pre-training and supervised epochs", "10")
-    .option("--batch-size <n>", "batch size", "32")
-    .option("--linear-epochs <n>", "linear-evaluation epochs", "100")
+    .addOption(option("--batch_size <n>", "batch size").default("32"))
+    .addOption(option("--linear_epochs <n>", "linear-evaluation epochs").default("100"))
     .option("--seed <n>", "seed", "3407")
     .action(async (o: DemoOptions) => {
       const t0 = performance.now();
       const n = {
         subjects: int("subjects", o.subjects, 3), sequences: int("sequences", o.sequences), frames: int("frames", o.frames),
-        size: int("size", o.size, 32), crop: int("crop", o.crop, 16), epochs: int("epochs", o.epochs), batch: int("batch-size", o.batchSize, 2),
-        linearEpochs: int("linear-epochs", o.linearEpochs), seed: int("seed", o.seed, 0),
+        size: int("size", o.size, 32), crop: int("crop", o.crop, 16), epochs: int("epochs", o.epochs), batch: int("batch_size", o.batch_size, 2),
+        linearEpochs: int("linear_epochs", o.linear_epochs), seed: int("seed", o.seed, 0),
       };
       if (n.crop > n.size) throw new Error(`--crop (${n.crop}) must not exceed --size (${n.size})`);
       const out = resolve(o.out);
+      checkOutputFolder("--out", out);
       // Recreate only a folder this command made (it holds demo.json) or an empty one.
       if (existsSync(out) && readdirSync(out).length > 0) {
         if (!existsSync(join(out, "demo.json"))) throw new Error(`${out} exists and is not a demo folder; choose another --out`);
@@ -76,8 +79,12 @@ export function register(program: Command): void {
       const stageTimes: Record<string, number> = {};
       const timed = async <T>(name: string, fn: () => Promise<T>): Promise<T> => {
         const s = performance.now();
-        const r = await fn();
-        bar.stop();
+        let r: T;
+        try {
+          r = await fn();
+        } finally {
+          bar.stop(); // a bar left running after an error would keep the process alive
+        }
         stageTimes[name] = (performance.now() - s) / 1000;
         console.log(`  ${name}: ${stageTimes[name].toFixed(0)} s`);
         return r;

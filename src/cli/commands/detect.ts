@@ -15,7 +15,9 @@ import { RecordWriter } from "../detect/records.ts";
 import { processImage, processVideo, type DetectContext } from "../detect/run.ts";
 import { readThresholds } from "../detect/thresholds.ts";
 import { defaultModelPath } from "../../face/au-model.ts";
+import { option } from "../util/flags.ts";
 import { interruptSignal } from "../util/interrupt.ts";
+import { checkOutputFile, checkOutputFolder } from "../util/paths.ts";
 
 interface DetectOpts {
   output?: string;
@@ -25,8 +27,8 @@ interface DetectOpts {
   model?: string;
   untrained?: string;
   every: string;
-  detectEvery: string;
-  minConfidence: string;
+  detect_every: string;
+  min_confidence: string;
   threads?: string;
   device?: string;
   gpu_ids?: string;
@@ -42,14 +44,18 @@ function positiveInt(name: string, v: string): number {
 /** Runs the command; resolves to the exit code (1 when no input could be processed). */
 export async function runDetect(inputs: string[], opts: DetectOpts): Promise<number> {
   const every = positiveInt("--every", opts.every);
-  const detectEvery = opts.detectEvery === "auto" ? "auto" : Number(opts.detectEvery);
+  const detectEvery = opts.detect_every === "auto" ? "auto" : Number(opts.detect_every);
   if (detectEvery !== "auto" && !(Number.isInteger(detectEvery) && detectEvery >= 1)) {
-    throw new Error(`--detect-every: expected 'auto' or a whole number >= 1, got '${opts.detectEvery}'`);
+    throw new Error(`--detect_every: expected 'auto' or a whole number >= 1, got '${opts.detect_every}'`);
   }
-  const minConfidence = Number(opts.minConfidence);
-  if (!(minConfidence > 0 && minConfidence < 1)) throw new Error(`--min-confidence: expected a number between 0 and 1, got '${opts.minConfidence}'`);
-  if (opts.threads) setNumThreads(positiveInt("--threads", opts.threads));
+  const minConfidence = Number(opts.min_confidence);
+  if (!(minConfidence > 0 && minConfidence < 1)) throw new Error(`--min_confidence: expected a number between 0 and 1, got '${opts.min_confidence}'`);
+  const threads = opts.threads ? positiveInt("--threads", opts.threads) : undefined;
   const thresholds = opts.thresholds ? readThresholds(opts.thresholds) : {};
+  // Outputs before any work: a bad -o or --overlay fails now, not after the model has loaded.
+  if (opts.output) checkOutputFile("-o", opts.output);
+  if (opts.overlay) checkOutputFolder("--overlay", opts.overlay);
+  if (threads) setNumThreads(threads);
   let bar: cliProgress.SingleBar | null = null;
   const warn = (msg: string) => {
     if (bar) process.stderr.write("\r\x1b[K"); // clear the bar's line; it redraws on its next update
@@ -79,8 +85,13 @@ export async function runDetect(inputs: string[], opts: DetectOpts): Promise<num
   if (unknown.length) console.error(`aunce detect: warning: --thresholds names AUs the model does not predict: ${unknown.join(", ")}`);
 
   let out: WriteStream | null = null;
-  const write = opts.output ? (s: string) => { out!.write(s); } : (s: string) => { process.stdout.write(s); };
-  if (opts.output) out = createWriteStream(opts.output);
+  let outError: Error | null = null;
+  const write = opts.output ? (s: string) => { if (!outError) out!.write(s); } : (s: string) => { process.stdout.write(s); };
+  if (opts.output) {
+    out = createWriteStream(opts.output);
+    // A write error (disk full, a folder swapped in) ends the run with a one-line message, not an unhandled 'error' event.
+    out.on("error", (err) => { outError ??= err; });
+  }
   const writer = new RecordWriter(write, opts.json ? "json" : "csv", model.aus);
 
   // One bar: frames when the only input is a video, files otherwise.
@@ -118,8 +129,9 @@ export async function runDetect(inputs: string[], opts: DetectOpts): Promise<num
     writer.end();
     pipeline.dispose();
     model.dispose?.();
-    if (out) await new Promise<void>((resolve, reject) => out!.end((err?: Error | null) => (err ? reject(err) : resolve())));
+    if (out && !outError) await new Promise<void>((resolve) => out!.end(() => resolve()));
   }
+  if (outError) throw new Error(`-o ${opts.output}: cannot write (${(outError as NodeJS.ErrnoException).code ?? (outError as Error).message})`);
   if (opts.output) console.error(`aunce detect: ${writer.records} records from ${ok}/${files.length} inputs -> ${opts.output}`);
   return ok > 0 ? 0 : 1;
 }
@@ -137,12 +149,12 @@ export function register(program: Command): void {
     .option("--model <checkpoint>", "AU model: a checkpoint from `aunce train --supervised` (default: the bundled SynthAU-trained model)")
     .option("--untrained <variant>", "use a randomly initialised ResNet of this variant instead (pipeline testing only)")
     .option("--every <n>", "process every n-th video frame", "1")
-    .option("--detect-every <k>", "video: run the face detector on every k-th processed frame, following faces by their landmarks in between; 'auto' = every 0.2 s of video (5 frames at 25 fps), 1 = every frame", "auto")
-    .option("--min-confidence <p>", "face detector score threshold", "0.5")
-    .option("--device <device>", "where the AU model computes: cpu, cuda or cuda:N (default cpu)")
-    .option("--gpu_ids <ids>", "as --device cuda:<first id> (the reference's flag)")
+    .addOption(option("--detect_every <k>", "video: run the face detector on every k-th processed frame, following faces by their landmarks in between; 'auto' = every 0.2 s of video (5 frames at 25 fps), 1 = every frame").default("auto"))
+    .addOption(option("--min_confidence <p>", "face detector score threshold").default("0.5"))
+    .addOption(option("--device <device>", "where the AU model computes: cpu, cuda or cuda:N").default("cpu"))
+    .addOption(option("--gpu_ids <ids>", "as --device cuda:<first id> (the reference's flag)"))
     .option("--threads <n>", "intra-op threads for the engine (default: cores, or AUNCE_NUM_THREADS)")
-    .option("--no-progress", "no progress bar")
+    .addOption(option("--no_progress", "no progress bar"))
     .action(async (inputs: string[], opts: DetectOpts) => {
       process.exitCode = await runDetect(inputs, opts);
     });

@@ -3,7 +3,10 @@
  * checkpoint on its test fold, or the 3-fold mean of finished evaluations (--runs).
  */
 import type { Command } from "commander";
+import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { option } from "../util/flags.ts";
+import { checkOutputFolder } from "../util/paths.ts";
 
 const list = (v: string, prev: string[]) => [...prev, v];
 
@@ -12,19 +15,26 @@ export function register(program: Command): void {
     .command("evaluate")
     .description("evaluate a supervised checkpoint on its test fold, or average finished evaluations over folds")
     .option("--checkpoint <file>", "a checkpoint from `aunce train --supervised`")
-    .option("--tune-thresholds", "per-AU thresholds tuned on validation subjects of the training fold")
+    .addOption(option("--tune_thresholds", "per-AU thresholds tuned on validation subjects of the training fold"))
     .option("--runs <metrics.json>", "metrics.json of finished evaluations to average (repeat per fold)", list, [] as string[])
     .option("--out <dir>", "report folder")
-    .action(async (o: { checkpoint?: string; tuneThresholds?: boolean; runs: string[]; out?: string }) => {
-      const pipeline = await import("../../eval/pipeline.ts");
+    .action(async (o: { checkpoint?: string; tune_thresholds?: boolean; runs: string[]; out?: string }) => {
       if (o.runs.length) {
-        const r = pipeline.averageRuns(o.runs, o.out ?? "report");
+        const out = o.out ?? "report";
+        checkOutputFolder("--out", out);
+        for (const f of o.runs) if (!existsSync(f)) throw new Error(`--runs ${f}: file not found`);
+        const pipeline = await import("../../eval/pipeline.ts");
+        const r = pipeline.averageRuns(o.runs, out);
         console.log(r.table);
         console.log(`report: ${r.out}/report.md`);
         return;
       }
       if (!o.checkpoint) throw new Error("evaluate: give --checkpoint <file> or --runs <metrics.json> ...");
-      const r = await pipeline.runEvaluate(o.checkpoint, { tune: o.tuneThresholds, out: o.out ?? join(dirname(o.checkpoint), "evaluate") });
+      if (!existsSync(o.checkpoint)) throw new Error(`--checkpoint ${o.checkpoint}: file not found`);
+      const out = o.out ?? join(dirname(o.checkpoint), "evaluate");
+      checkOutputFolder("--out", out);
+      const pipeline = await import("../../eval/pipeline.ts");
+      const r = await pipeline.runEvaluate(o.checkpoint, { tune: o.tune_thresholds, out });
       console.log(r.table);
       console.log(`report: ${r.out}/report.md`);
     });

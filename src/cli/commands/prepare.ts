@@ -1,5 +1,5 @@
 /**
- * `aunce prepare bp4d|disfa --root <dir> --out <dir> [--strict] [--mask-uncoded]`: raw label files and
+ * `aunce prepare bp4d|disfa --root <dir> --out <dir> [--strict] [--mask_uncoded]`: raw label files and
  * face crops -> per-fold lists, label rows, class weights and a summary (src/data/prepare.ts).
  */
 import { SingleBar, Presets } from "cli-progress";
@@ -9,12 +9,14 @@ import { readBp4d } from "../../data/bp4d.ts";
 import { readDisfa } from "../../data/disfa.ts";
 import { writePrepared } from "../../data/prepare.ts";
 import { formatSummary } from "../../data/summary.ts";
+import { option } from "../util/flags.ts";
+import { checkOutputFolder } from "../util/paths.ts";
 
 interface PrepareOptions {
   root: string;
   out: string;
   strict?: boolean;
-  maskUncoded?: boolean;
+  mask_uncoded?: boolean;
   quiet?: boolean;
 }
 
@@ -27,11 +29,12 @@ export function register(program: Command): void {
     .requiredOption("--root <dir>", "dataset folder (BP4D: AUCoding/AU_OCC + img; DISFA: ActionUnit_Labels + img)")
     .requiredOption("--out <dir>", "output folder (list/, dataset.json, summary.json)")
     .option("--strict", "fail on the first malformed input (naming file and line) instead of skipping and counting it")
-    .option("--mask-uncoded", "BP4D: keep frames with code 9 and mask those AUs (-1) instead of excluding the frames")
+    .addOption(option("--mask_uncoded", "BP4D: keep frames with code 9 and mask those AUs (-1) instead of excluding the frames"))
     .option("--quiet", "no progress bar")
     .action((datasetArg: string, opts: PrepareOptions) => {
       const dataset = parseDatasetName(datasetArg);
-      if (opts.maskUncoded && dataset !== "BP4D") throw new Error("--mask-uncoded applies to BP4D only (DISFA has no 'not coded' value)");
+      if (opts.mask_uncoded && dataset !== "BP4D") throw new Error("--mask_uncoded applies to BP4D only (DISFA has no 'not coded' value)");
+      checkOutputFolder("--out", opts.out);
       const bar = opts.quiet || !process.stderr.isTTY ? undefined : new SingleBar({ format: `${dataset} {bar} {value}/{total} label files`, stream: process.stderr }, Presets.shades_classic);
       const onFile = (done: number, total: number) => {
         if (!bar) return;
@@ -40,7 +43,7 @@ export function register(program: Command): void {
       };
       let parsed;
       try {
-        parsed = dataset === "BP4D" ? readBp4d(opts.root, { strict: opts.strict, maskUncoded: opts.maskUncoded, onFile }) : readDisfa(opts.root, { strict: opts.strict, onFile });
+        parsed = dataset === "BP4D" ? readBp4d(opts.root, { strict: opts.strict, maskUncoded: opts.mask_uncoded, onFile }) : readDisfa(opts.root, { strict: opts.strict, onFile });
       } finally {
         bar?.stop();
       }

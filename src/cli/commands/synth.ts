@@ -5,6 +5,8 @@ import { availableParallelism } from "node:os";
 import { Command, InvalidArgumentError, Option } from "commander";
 import { SingleBar, Presets } from "cli-progress";
 import { generateSynthDataset } from "../../synth/index.ts";
+import { option } from "../util/flags.ts";
+import { checkOutputFolder } from "../util/paths.ts";
 
 function intArg(name: string, lo: number) {
   return (v: string): number => {
@@ -28,7 +30,7 @@ export function parseBaseRates(v: string): Record<number, number> {
   for (const part of v.split(",").map((s) => s.trim()).filter(Boolean)) {
     const m = /^(?:AU)?(\d+):([0-9.eE+-]+)$/i.exec(part);
     const rate = m ? Number(m[2]) : NaN;
-    if (!m || !(rate >= 0 && rate <= 1)) throw new InvalidArgumentError(`--base-rates: expected "au:rate" pairs like "12:0.5,6:0.4" with rates in [0, 1], got "${part}"`);
+    if (!m || !(rate >= 0 && rate <= 1)) throw new InvalidArgumentError(`--base_rates: expected "au:rate" pairs like "12:0.5,6:0.4" with rates in [0, 1], got "${part}"`);
     out[Number(m[1])] = rate;
   }
   return out;
@@ -45,19 +47,20 @@ export function register(program: Command): void {
     .requiredOption("--frames <f>", "frames per sequence", intArg("--frames", 1))
     .requiredOption("--out <dir>", "output folder (must be empty unless --force)")
     .option("--seed <s>", "random seed (same seed, same bytes)", intArg("--seed", 0), 0)
-    .option("--label-noise <r>", "symmetric label flip rate", rateArg("--label-noise"), 0)
-    .option("--miss-rate <r>", "rate at which positives are missed (written as 0)", rateArg("--miss-rate"), 0)
-    .option("--not-coded-rate <r>", "bp4d: rate of label cells written as 9 (not coded)", rateArg("--not-coded-rate"))
-    .option("--base-rates <list>", "per-AU occurrence rates, e.g. 12:0.5,6:0.4", parseBaseRates)
-    .option("--event-frames <n>", "smoothness of AU events (Gaussian sigma, frames)", (v) => {
+    .addOption(option("--label_noise <r>", "symmetric label flip rate").argParser(rateArg("--label_noise")).default(0))
+    .addOption(option("--miss_rate <r>", "rate at which positives are missed (written as 0)").argParser(rateArg("--miss_rate")).default(0))
+    .addOption(option("--not_coded_rate <r>", "bp4d: rate of label cells written as 9 (not coded)").argParser(rateArg("--not_coded_rate")))
+    .addOption(option("--base_rates <list>", "per-AU occurrence rates, e.g. 12:0.5,6:0.4").argParser(parseBaseRates))
+    .addOption(option("--event_frames <n>", "smoothness of AU events (Gaussian sigma, frames)").argParser((v) => {
       const n = Number(v);
-      if (!(n > 0)) throw new InvalidArgumentError(`--event-frames must be > 0, got "${v}"`);
+      if (!(n > 0)) throw new InvalidArgumentError(`--event_frames must be > 0, got "${v}"`);
       return n;
-    })
+    }))
     .option("--size <px>", "image size", intArg("--size", 32), 256)
     .option("--workers <n>", "render threads (0 = main thread)", intArg("--workers", 0), availableParallelism())
     .option("--force", "write into a non-empty folder", false)
     .action(async (opts) => {
+      checkOutputFolder("--out", opts.out);
       const bar = new SingleBar({ format: "synth |{bar}| {value}/{total} images | {speed} img/s | eta {eta}s", hideCursor: true }, Presets.shades_classic);
       const t0 = performance.now();
       let started = false;
@@ -68,11 +71,11 @@ export function register(program: Command): void {
         frames: opts.frames,
         out: opts.out,
         seed: opts.seed,
-        flipRate: opts.labelNoise,
-        missRate: opts.missRate,
-        notCodedRate: opts.notCodedRate,
-        rates: opts.baseRates,
-        eventFrames: opts.eventFrames,
+        flipRate: opts.label_noise,
+        missRate: opts.miss_rate,
+        notCodedRate: opts.not_coded_rate,
+        rates: opts.base_rates,
+        eventFrames: opts.event_frames,
         size: opts.size,
         workers: opts.workers,
         force: opts.force,

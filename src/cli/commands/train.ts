@@ -1,49 +1,60 @@
 /**
  * `aunce train`: AUNCE pre-training (or, with --supervised, the ME-GraphAU stage-1 baseline) with
  * the reference's interface: --dataset BP4D|DISFA|<prepared dir> --fold --exp_name --gpu_ids
- * --info_nce enhance. Defaults are configs/<dataset>.yaml; any key can be set with --set k=v.
+ * --info_nce enhance. Defaults are configs/<dataset>.yaml. Every config key is a flag, generated
+ * from the config schema (src/train/config.ts), and can also be set with --set k=v.
  */
 import { Command, Option } from "commander";
 import cliProgress from "cli-progress";
+import { CONFIG_KEYS, CONFIG_KEY_NAMES, DEFAULT_LOCATION, defaultText, parseFlagValue, type TrainConfig } from "../../train/config.ts";
+import type { TrainEvents } from "../../train/trainer.ts";
+import { option } from "../util/flags.ts";
 import { interruptSignal } from "../util/interrupt.ts";
 
 /** Collects repeated --set values. */
 const collect = (v: string, prev: string[]) => [...prev, v];
 
-/** Options shared by train-like commands, mapped onto TrainConfig keys. */
-export function trainOptions(cmd: Command): Command {
+/** One --<key> flag per config key, each showing its default; no value is filled in unless typed. */
+export function configOptions(cmd: Command): Command {
+  for (const key of CONFIG_KEY_NAMES) {
+    const spec = CONFIG_KEYS[key];
+    const flags = spec.kind === "flag" ? `--${key}` : `--${key} ${"arg" in spec ? spec.arg : "<value>"}`;
+    const def = defaultText(key);
+    const o: Option = option(flags, def === null ? spec.help : `${spec.help} (default: ${def})`);
+    if ("choices" in spec) o.choices(spec.choices);
+    if (spec.kind !== "flag") o.argParser((text: string) => parseFlagValue(key, text));
+    cmd.addOption(o);
+  }
   return cmd
-    .requiredOption("--dataset <name>", "BP4D, DISFA, or a prepared folder (from `aunce prepare`)")
-    .option("--data_root <dir>", "prepared folder for --dataset BP4D/DISFA (default data/bp4d, data/disfa)")
-    .option("--fold <k>", "test fold 1, 2 or 3")
-    .option("--exp_name <name>", "run name; output in <out_dir>/<exp_name>")
-    .option("--out_dir <dir>", "folder for runs (default runs)")
-    .option("--gpu_ids <ids>", "GPU ids as in the reference ('' or -1 = CPU)")
-    .addOption(new Option("--info_nce <kind>", "contrastive loss").choices(["enhance"]))
-    .option("--supervised", "train the supervised ME-GraphAU stage-1 baseline (weighted asymmetric loss)")
-    .option("--backbone <name>", "swin_b, swin_s, swin_t, resnet50, resnet18, ...")
-    .option("--pretrained <file>", "ImageNet weights for the backbone (.pth or .safetensors)")
-    .option("--epochs <n>")
-    .option("--batch_size <n>")
-    .option("--lr <x>")
-    .option("--weight_decay <x>")
-    .option("--seed <n>")
-    .option("--crop_size <n>")
-    .option("--workers <n>", "data-loading threads (0 = one per core)")
-    .option("--checkpoint_every <n>", "steps between checkpoints (also at every epoch end)")
-    .option("--max_steps <n>", "stop after n steps (smoke runs)")
-    .option("--config <file>", "YAML file with any config keys")
-    .option("--set <key=value>", "set any config key (repeatable)", collect, [] as string[]);
+    .option("--config <file>", "YAML file with any config keys (between the defaults and the flags)")
+    .addOption(new Option("--set <key=value>", "set any config key (repeatable; values are YAML scalars or lists)").argParser(collect).default([] as string[], "none"));
 }
 
+/** The config keys typed as flags (commander holds no defaults for them, so every value was typed). */
+export function typedConfig(opts: Record<string, unknown>): Partial<TrainConfig> {
+  const out: Record<string, unknown> = {};
+  for (const key of CONFIG_KEY_NAMES) if (opts[key] !== undefined) out[key] = opts[key];
+  return out as Partial<TrainConfig>;
+}
+
+const fmt = (v: unknown) => (Array.isArray(v) ? v.join(",") : String(v));
+
 export function register(program: Command): void {
-  trainOptions(program.command("train").description("AUNCE contrastive pre-training (or --supervised baseline) on one fold"))
-    .option("--resume", "continue the run in <out_dir>/<exp_name> exactly where it stopped")
+  configOptions(program.command("train").description("AUNCE contrastive pre-training (or --supervised baseline) on one fold"))
+    .option("--resume", "continue the run in <out_dir>/<exp_name> exactly where it stopped; its saved settings are kept (only --epochs / --max_steps, --workers and --checkpoint_every may change)")
+    .addHelpText("after", "\nWithout --fold, fold 1 is trained (and a line says so). `--resume --exp_name X` alone continues run X.")
     .action(async (opts: Record<string, unknown>) => {
       const { resolveConfig, readConfigFile, parseOverrides } = await import("../../train/config.ts");
       const { train } = await import("../../train/trainer.ts");
-      const { set, config: file, resume, ...cli } = opts as { set: string[]; config?: string; resume?: boolean } & Record<string, unknown>;
-      const config = resolveConfig(file ? readConfigFile(file) : {}, cli as never, parseOverrides(set));
+      const { set, config: file, resume } = opts as { set: string[]; config?: string; resume?: boolean };
+      const layers = [file ? readConfigFile(file) : {}, typedConfig(opts), parseOverrides(set)];
+      const given: Partial<TrainConfig> = Object.assign({}, ...layers);
+      let config: TrainConfig | undefined;
+      if (!resume) {
+        if (given.dataset === undefined) throw new Error("train: --dataset is required (BP4D, DISFA or a prepared folder); to continue a run, use --resume --exp_name <name>");
+        config = resolveConfig(...layers);
+        if (given.fold === undefined) console.error(`aunce train: no --fold given; training on fold ${config.fold} (the default). Pass --fold 1, 2 or 3 to choose.`);
+      }
       const bar = new cliProgress.SingleBar({
         format: "{bar} {percentage}% | step {value}/{total} | epoch {epoch} | loss {loss} | {ips} img/s | ETA {eta_formatted}",
         hideCursor: true,
@@ -51,20 +62,26 @@ export function register(program: Command): void {
         notTTYSchedule: 10000,
       }, cliProgress.Presets.shades_classic);
       const stop = interruptSignal("train");
+      let where = { ...DEFAULT_LOCATION }; // the run's location, set when it starts
       try {
-        const result = await train(config, {
-          resume,
-          signal: stop.signal,
-          events: {
-            start: (i) => {
-              console.log(`${config.supervised ? "supervised ME-GraphAU baseline" : "AUNCE pre-training"}: ${config.backbone}, ${i.parameters.toLocaleString("en-US")} parameters, fold ${config.fold}, ${i.stepsPerEpoch} steps/epoch -> ${i.runDir}`);
-              bar.start(i.totalSteps, i.step, { epoch: 0, loss: "-", ips: "-" });
-            },
-            step: (s) => bar.update(s.step, { epoch: s.epoch, loss: s.loss.toFixed(4), ips: s.imagesPerSec.toFixed(1) }),
+        const events: TrainEvents = {
+          start: (i) => {
+            const c = i.config;
+            if (i.resumed) {
+              const r = i.resumed;
+              const changed = r.changes.map((ch) => `${ch.key} ${fmt(ch.from)} -> ${fmt(ch.to)}`).join(", ");
+              console.log(`resuming ${i.runDir} from step ${r.step} (epoch ${r.epoch + 1}, batch ${r.batch} of ${i.stepsPerEpoch}) of ${r.checkpoint}${changed ? `; changed: ${changed}` : ""}${r.droppedLogLines ? `; dropped ${r.droppedLogLines} log line(s) written after that checkpoint` : ""}`);
+            }
+            console.log(`${c.supervised ? "supervised ME-GraphAU baseline" : "AUNCE pre-training"}: ${c.backbone}, ${i.parameters.toLocaleString("en-US")} parameters, fold ${c.fold}, ${c.epochs} epochs of ${i.stepsPerEpoch} steps -> ${i.runDir}`);
+            bar.start(i.totalSteps, i.step, { epoch: "-", loss: "-", ips: "-" });
+            where = { exp_name: c.exp_name, out_dir: c.out_dir };
           },
-        });
+          step: (s) => bar.update(s.step, { epoch: s.epoch + 1, loss: s.loss.toFixed(4), ips: s.imagesPerSec.toFixed(1) }),
+        };
+        const result = config ? await train(config, { signal: stop.signal, events }) : await train(given, { signal: stop.signal, events, resume: true });
         bar.stop();
-        console.log(`${result.stopped === "done" ? "finished" : result.stopped === "interrupted" ? "interrupted; resume with --resume" : "stopped at --max_steps"} after ${result.steps} steps; checkpoint ${result.checkpoint}`);
+        const again = `aunce train --resume --exp_name ${where.exp_name}${where.out_dir === DEFAULT_LOCATION.out_dir ? "" : ` --out_dir ${where.out_dir}`}`;
+        console.log(`${result.stopped === "done" ? "finished" : result.stopped === "interrupted" ? `interrupted; continue with \`${again}\`` : "stopped at --max_steps"} after ${result.steps} steps; checkpoint ${result.checkpoint}`);
         if (result.stopped === "interrupted") process.exitCode = 130;
       } finally {
         bar.stop();
