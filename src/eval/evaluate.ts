@@ -15,15 +15,15 @@ import { f1BarsSvg, f1Table, lossCurveSvg } from "./report.ts";
  * 0.5 as the reference does), optionally with per-AU thresholds tuned on a validation split of
  * the training subjects.
  */
-export async function evaluateScoreModel(model: AuModel, aus: readonly number[], train: AuDataset, test: AuDataset, o: { cropSize: number; tune?: boolean; seed?: number; workers?: number }): Promise<{ test: Metrics; thresholds: number[] }> {
+export async function evaluateScoreModel(model: AuModel, aus: readonly number[], train: AuDataset, test: AuDataset, o: { cropSize: number; tune?: boolean; seed?: number; workers?: number; device?: string }): Promise<{ test: Metrics; thresholds: number[] }> {
   if (model.head.output !== "scores") throw new Error("evaluate needs a supervised model (per-AU scores); this is an AUNCE encoder (AU embeddings): use `aunce linear-eval`");
   let thresholds = aus.map(() => 0.5);
   if (o.tune) {
     const split = subjectSplit(train, 1 / 6, o.seed ?? 3407);
-    const val = await extractFeatures(model, subset(train, split.val), { cropSize: o.cropSize, workers: o.workers });
+    const val = await extractFeatures(model, subset(train, split.val), { cropSize: o.cropSize, workers: o.workers, device: o.device });
     thresholds = tuneThresholds(val.features, val.labels, aus.length);
   }
-  const f = await extractFeatures(model, test, { cropSize: o.cropSize, workers: o.workers });
+  const f = await extractFeatures(model, test, { cropSize: o.cropSize, workers: o.workers, device: o.device });
   if (f.featureShape.length !== 1) throw new Error(`expected per-AU scores [B, N], got [B, ${f.featureShape}]; use linear-eval for AUNCE encoders`);
   return { test: computeMetrics(f.features, f.labels, aus, thresholds), thresholds };
 }

@@ -16,8 +16,8 @@ export interface FeatureSet {
   n: number;
 }
 
-/** Runs `model` over `ds` (centre crop of cropSize) and collects its outputs. */
-export async function extractFeatures(model: AuModel, ds: AuDataset, o: { cropSize: number; batchSize?: number; workers?: number; onBatch?: (done: number, total: number) => void }): Promise<FeatureSet> {
+/** Runs `model` over `ds` (centre crop of cropSize) and collects its outputs; `device` is where `model` lives. */
+export async function extractFeatures(model: AuModel, ds: AuDataset, o: { cropSize: number; batchSize?: number; workers?: number; device?: string; onBatch?: (done: number, total: number) => void }): Promise<FeatureSet> {
   const loader = new DataLoader(ds, { batchSize: o.batchSize ?? 64, mode: "test", workers: o.workers, augment: { cropSize: o.cropSize } });
   const chunks: Float32Array[] = [];
   let shape: number[] = [];
@@ -26,7 +26,7 @@ export async function extractFeatures(model: AuModel, ds: AuDataset, o: { cropSi
   model.eval();
   try {
     for await (const b of loader.epoch(0)) {
-      const bt = batchToTensors(b);
+      const bt = batchToTensors(b, o.device ?? "cpu");
       try {
         const out = noGrad(() => tidy(() => model.forward(bt.views[0]).contiguous()));
         shape = out.shape.slice(1) as number[];

@@ -24,6 +24,8 @@ export interface LinearEvalOptions {
   /** Share of training subjects held out for epoch selection (default 1/6). */
   valFraction?: number;
   cropSize: number;
+  /** where the encoder lives (features come back to the CPU; the linear heads train there) */
+  device?: string;
   workers?: number;
   onProgress?: (stage: string, done: number, total: number) => void;
 }
@@ -67,7 +69,7 @@ export async function linearEval(encoder: AuModel, aus: readonly number[], train
   const seed = o.seed ?? 3407;
   const split = subjectSplit(train, o.valFraction ?? 1 / 6, seed);
   const feats = async (ds: AuDataset, stage: string) =>
-    extractFeatures(encoder, ds, { cropSize: o.cropSize, workers: o.workers, onBatch: (d, t) => o.onProgress?.(stage, d, t) });
+    extractFeatures(encoder, ds, { cropSize: o.cropSize, workers: o.workers, device: o.device, onBatch: (d, t) => o.onProgress?.(stage, d, t) });
   const fTrain = await feats(subset(train, split.train), "features (train)");
   const fVal = await feats(subset(train, split.val), "features (validation)");
   const fTest = await feats(test, "features (test)");

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { AuDataset, ausOf } from "../data/index.ts";
+import { checkDevice } from "../tensor/index.ts";
 import { loadModelCheckpoint } from "../models/io.ts";
 import type { TrainConfig } from "../train/config.ts";
 import { dataSource } from "../train/trainer.ts";
@@ -12,8 +13,10 @@ import { linearEval, type LinearEvalResult } from "./linear-eval.ts";
 import type { Metrics } from "./metrics.ts";
 import { f1Table, meanOverFolds } from "./report.ts";
 
-async function openRun(checkpoint: string) {
+async function openRun(checkpoint: string, device = "cpu") {
+  device = checkDevice(device);
   const { model, meta } = await loadModelCheckpoint(checkpoint);
+  if (device !== "cpu") model.toDevice(device);
   const cfg = (meta.config as { train?: TrainConfig }).train;
   if (!cfg) {
     model.dispose();
@@ -23,7 +26,7 @@ async function openRun(checkpoint: string) {
   const opts = src.dataset ? { dataset: src.dataset } : {};
   const train = AuDataset.open(src.dir, cfg.fold, "train", opts);
   const test = AuDataset.open(src.dir, cfg.fold, "test", opts);
-  return { model, cfg, train, test, aus: ausOf(train.dataset) };
+  return { model, cfg, train, test, aus: ausOf(train.dataset), device };
 }
 
 function lossCurve(runDir: string): number[] {
@@ -35,10 +38,10 @@ function lossCurve(runDir: string): number[] {
 }
 
 /** Linear evaluation of an AUNCE run's checkpoint; writes the report into `out`. */
-export async function runLinearEval(checkpoint: string, o: { epochs?: number; batchSize?: number; lr?: number; workers?: number; out: string; onProgress?: (stage: string, done: number, total: number) => void }): Promise<{ result: LinearEvalResult; table: string; out: string }> {
-  const run = await openRun(checkpoint);
+export async function runLinearEval(checkpoint: string, o: { epochs?: number; batchSize?: number; lr?: number; workers?: number; device?: string; out: string; onProgress?: (stage: string, done: number, total: number) => void }): Promise<{ result: LinearEvalResult; table: string; out: string }> {
+  const run = await openRun(checkpoint, o.device);
   try {
-    const result = await linearEval(run.model, run.aus, run.train, run.test, { epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, workers: o.workers, cropSize: run.cfg.crop_size, seed: run.cfg.seed, onProgress: o.onProgress });
+    const result = await linearEval(run.model, run.aus, run.train, run.test, { epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, workers: o.workers, device: run.device, cropSize: run.cfg.crop_size, seed: run.cfg.seed, onProgress: o.onProgress });
     const columns = [{ name: `AUNCE linear eval, fold ${run.cfg.fold}`, metrics: result.selected.test }];
     writeReport(o.out, {
       title: `AUNCE linear evaluation — ${run.cfg.backbone}, ${run.cfg.dataset} fold ${run.cfg.fold}`,
@@ -58,10 +61,10 @@ export async function runLinearEval(checkpoint: string, o: { epochs?: number; ba
 }
 
 /** Test metrics of a supervised run's checkpoint; writes the report into `out`. */
-export async function runEvaluate(checkpoint: string, o: { tune?: boolean; workers?: number; out: string }): Promise<{ metrics: Metrics; table: string; out: string }> {
-  const run = await openRun(checkpoint);
+export async function runEvaluate(checkpoint: string, o: { tune?: boolean; workers?: number; device?: string; out: string }): Promise<{ metrics: Metrics; table: string; out: string }> {
+  const run = await openRun(checkpoint, o.device);
   try {
-    const r = await evaluateScoreModel(run.model, run.aus, run.train, run.test, { cropSize: run.cfg.crop_size, tune: o.tune, seed: run.cfg.seed, workers: o.workers });
+    const r = await evaluateScoreModel(run.model, run.aus, run.train, run.test, { cropSize: run.cfg.crop_size, tune: o.tune, seed: run.cfg.seed, workers: o.workers, device: run.device });
     const columns = [{ name: `supervised, fold ${run.cfg.fold}${o.tune ? " (tuned thresholds)" : ""}`, metrics: r.test }];
     writeReport(o.out, {
       title: `ME-GraphAU stage-1 baseline — ${run.cfg.backbone}, ${run.cfg.dataset} fold ${run.cfg.fold}`,

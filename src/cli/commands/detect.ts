@@ -9,7 +9,8 @@ import type { Command } from "commander";
 import { resolveAuModel } from "../../api/detector.ts";
 import { FacePipeline } from "../../face/pipeline.ts";
 import { requireFfmpeg, probeVideo } from "../../face/video.ts";
-import { checkDevice, manualSeed, setNumThreads } from "../../tensor/index.ts";
+import { manualSeed, setNumThreads } from "../../tensor/index.ts";
+import { addDeviceOptions, deviceFromFlags } from "../util/device.ts";
 import { expandInputs, mediaKind } from "../detect/inputs.ts";
 import { RecordWriter } from "../detect/records.ts";
 import { processImage, processVideo, type DetectContext } from "../detect/run.ts";
@@ -79,7 +80,7 @@ export async function runDetect(inputs: string[], opts: DetectOpts): Promise<num
     if (defaultModelPath()) console.error("aunce detect: using the bundled AU model, trained on synthetic SynthAU faces only (see assets/models/README.md for its F1); pass --model for your own.");
     else console.error("aunce detect: warning: no bundled AU model found; falling back to an UNTRAINED network. Pass --model <checkpoint>.");
   }
-  const model = await resolveAuModel({ model: opts.model, untrainedBackbone: opts.untrained, device: detectDevice(opts) });
+  const model = await resolveAuModel({ model: opts.model, untrainedBackbone: opts.untrained, device: deviceFromFlags(opts) });
   const pipeline = new FacePipeline(model, { minConfidence });
   const unknown = Object.keys(thresholds).map(Number).filter((au) => !model.aus.includes(au));
   if (unknown.length) console.error(`aunce detect: warning: --thresholds names AUs the model does not predict: ${unknown.join(", ")}`);
@@ -138,8 +139,8 @@ export async function runDetect(inputs: string[], opts: DetectOpts): Promise<num
 
 /** Registers `detect` on the program. */
 export function register(program: Command): void {
-  program
-    .command("detect")
+  addDeviceOptions(program
+    .command("detect"), "the AU model")
     .description("faces, 68 landmarks and AU probabilities for images, folders, globs and videos; one CSV row per face per frame")
     .argument("<inputs...>", "image or video files, folders (searched recursively), globs ('frames/**/*.png'), or a live source: webcam, webcam:N, /dev/videoN (v4l2), lavfi:<graph>")
     .option("-o, --output <file>", "write the CSV/JSON here instead of stdout")
@@ -151,8 +152,6 @@ export function register(program: Command): void {
     .option("--every <n>", "process every n-th video frame", "1")
     .addOption(option("--detect_every <k>", "video: run the face detector on every k-th processed frame, following faces by their landmarks in between; 'auto' = every 0.2 s of video (5 frames at 25 fps), 1 = every frame").default("auto"))
     .addOption(option("--min_confidence <p>", "face detector score threshold").default("0.5"))
-    .addOption(option("--device <device>", "where the AU model computes: cpu, cuda or cuda:N").default("cpu"))
-    .addOption(option("--gpu_ids <ids>", "as --device cuda:<first id> (the reference's flag)"))
     .option("--threads <n>", "intra-op threads for the engine (default: cores, or AUNCE_NUM_THREADS)")
     .addOption(option("--no_progress", "no progress bar"))
     .action(async (inputs: string[], opts: DetectOpts) => {
@@ -160,8 +159,3 @@ export function register(program: Command): void {
     });
 }
 
-/** --device, else --gpu_ids' first id, else the CPU; checked before any work. */
-function detectDevice(opts: { device?: string; gpu_ids?: string }): string {
-  const first = (opts.gpu_ids ?? "").split(",").map((x) => x.trim()).filter(Boolean)[0];
-  return checkDevice(opts.device ?? (first === undefined || first === "-1" ? "cpu" : `cuda:${first}`));
-}

@@ -6,19 +6,20 @@ import type { Command } from "commander";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { option } from "../util/flags.ts";
+import { addDeviceOptions, deviceFromFlags } from "../util/device.ts";
 import { checkOutputFolder } from "../util/paths.ts";
 
 const list = (v: string, prev: string[]) => [...prev, v];
 
 export function register(program: Command): void {
-  program
-    .command("evaluate")
+  addDeviceOptions(program
+    .command("evaluate"), "the model")
     .description("evaluate a supervised checkpoint on its test fold, or average finished evaluations over folds")
     .option("--checkpoint <file>", "a checkpoint from `aunce train --supervised`")
     .addOption(option("--tune_thresholds", "per-AU thresholds tuned on validation subjects of the training fold"))
     .option("--runs <metrics.json>", "metrics.json of finished evaluations to average (repeat per fold)", list, [] as string[])
     .option("--out <dir>", "report folder")
-    .action(async (o: { checkpoint?: string; tune_thresholds?: boolean; runs: string[]; out?: string }) => {
+    .action(async (o: { checkpoint?: string; tune_thresholds?: boolean; runs: string[]; out?: string; device?: string; gpu_ids?: string }) => {
       if (o.runs.length) {
         const out = o.out ?? "report";
         checkOutputFolder("--out", out);
@@ -31,10 +32,11 @@ export function register(program: Command): void {
       }
       if (!o.checkpoint) throw new Error("evaluate: give --checkpoint <file> or --runs <metrics.json> ...");
       if (!existsSync(o.checkpoint)) throw new Error(`--checkpoint ${o.checkpoint}: file not found`);
+      const device = deviceFromFlags(o);
       const out = o.out ?? join(dirname(o.checkpoint), "evaluate");
       checkOutputFolder("--out", out);
       const pipeline = await import("../../eval/pipeline.ts");
-      const r = await pipeline.runEvaluate(o.checkpoint, { tune: o.tune_thresholds, out });
+      const r = await pipeline.runEvaluate(o.checkpoint, { tune: o.tune_thresholds, out, device });
       console.log(r.table);
       console.log(`report: ${r.out}/report.md`);
     });

@@ -7,10 +7,13 @@ import cliProgress from "cli-progress";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { option } from "../util/flags.ts";
+import { addDeviceOptions, deviceFromFlags } from "../util/device.ts";
 import { checkOutputFolder } from "../util/paths.ts";
 
 interface LinearEvalOpts {
   checkpoint: string;
+  device?: string;
+  gpu_ids?: string;
   epochs: string;
   batch_size: string;
   lr: string;
@@ -25,8 +28,8 @@ function number(flag: string, text: string, ok: (v: number) => boolean, what: st
 }
 
 export function register(program: Command): void {
-  program
-    .command("linear-eval")
+  addDeviceOptions(program
+    .command("linear-eval"), "the encoder")
     .description("linear evaluation of a pre-trained AUNCE encoder (frozen) on its fold")
     .requiredOption("--checkpoint <file>", "an AUNCE checkpoint from `aunce train`")
     .option("--epochs <n>", "linear-head epochs", "100")
@@ -41,6 +44,7 @@ export function register(program: Command): void {
       const lr = number("--lr", o.lr, (v) => v > 0 && Number.isFinite(v), "a number > 0");
       const workers = o.workers === undefined ? undefined : number("--workers", o.workers, (v) => Number.isInteger(v) && v >= 0, "a whole number >= 0");
       if (!existsSync(o.checkpoint)) throw new Error(`--checkpoint ${o.checkpoint}: file not found`);
+      const device = deviceFromFlags(o);
       const out = o.out ?? join(dirname(o.checkpoint), "linear-eval");
       checkOutputFolder("--out", out);
       const { runLinearEval } = await import("../../eval/pipeline.ts");
@@ -49,7 +53,7 @@ export function register(program: Command): void {
       let r: Awaited<ReturnType<typeof runLinearEval>>;
       try {
         r = await runLinearEval(o.checkpoint, {
-          epochs, batchSize, lr, workers, out,
+          epochs, batchSize, lr, workers, out, device,
           onProgress: (s, d, t) => {
             if (s !== stage) {
               bar.stop();

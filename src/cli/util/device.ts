@@ -1,0 +1,19 @@
+/**
+ * The device flags every compute command shares: `--device cpu|cuda|cuda:N` and the reference's
+ * `--gpu_ids` (its first id), checked before any work.
+ */
+import type { Command } from "commander";
+import { checkDevice } from "../../tensor/index.ts";
+import { option } from "./flags.ts";
+
+export function addDeviceOptions(cmd: Command, what: string): Command {
+  return cmd
+    .addOption(option("--device <device>", `where ${what} computes: cpu, cuda or cuda:N (default cpu)`))
+    .addOption(option("--gpu_ids <ids>", "as --device cuda:<first id> (the reference's flag; '' or -1 = CPU)"));
+}
+
+/** --device, else --gpu_ids' first id, else the CPU; a clear error for a device this engine lacks. */
+export function deviceFromFlags(opts: { device?: string; gpu_ids?: string }): string {
+  const first = (opts.gpu_ids ?? "").split(",").map((x) => x.trim()).filter(Boolean)[0];
+  return checkDevice(opts.device ?? (first === undefined || first === "-1" ? "cpu" : `cuda:${first}`));
+}
