@@ -10,7 +10,7 @@ import { makeTempDir } from "../helpers/tmp.ts";
 
 const skip = cudaBuilt() ? "this engine has CUDA" : false;
 
-test("train, linear-eval, evaluate and detect refuse a CUDA device on a CPU-only engine, before any work", { skip }, async (t) => {
+test("train, linear-eval, evaluate, detect and demo refuse a CUDA device on a CPU-only engine, before any work", { skip }, async (t) => {
   const dir = makeTempDir("aunce-device-");
   const ckpt = join(dir, "x.safetensors");
   writeFileSync(ckpt, "not read: the device is checked first");
@@ -19,6 +19,7 @@ test("train, linear-eval, evaluate and detect refuse a CUDA device on a CPU-only
     ["linear-eval", "--checkpoint", ckpt, "--device", "cuda:0"],
     ["evaluate", "--checkpoint", ckpt, "--gpu_ids", "1"],
     ["detect", ckpt, "--device", "cuda"],
+    ["demo", "--out", join(dir, "demo"), "--gpu_ids", "0"],
   ];
   for (const args of cases) {
     const r = await runCli(t, ...args);

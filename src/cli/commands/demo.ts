@@ -9,10 +9,13 @@ import cliProgress from "cli-progress";
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { option } from "../util/flags.ts";
+import { addDeviceOptions, deviceFromFlags } from "../util/device.ts";
 import { checkOutputFolder } from "../util/paths.ts";
 
 interface DemoOptions {
   out: string;
+  device?: string;
+  gpu_ids?: string;
   subjects: string;
   sequences: string;
   frames: string;
@@ -32,8 +35,8 @@ const int = (name: string, v: string, min = 1) => {
 };
 
 export function register(program: Command): void {
-  program
-    .command("demo")
+  addDeviceOptions(program
+    .command("demo"), "training and evaluation")
     .description("end-to-end demo on synthetic data: SynthAU -> prepare -> AUNCE + linear eval vs supervised baseline (fold 1)")
     .option("--out <dir>", "demo folder (recreated on every run)", "aunce-demo")
     .option("--subjects <n>", "SynthAU subjects (spread over the 3 fold parts)", "9")
@@ -54,6 +57,7 @@ export function register(program: Command): void {
         linearEpochs: int("linear_epochs", o.linear_epochs), seed: int("seed", o.seed, 0),
       };
       if (n.crop > n.size) throw new Error(`--crop (${n.crop}) must not exceed --size (${n.size})`);
+      const device = deviceFromFlags(o);
       const out = resolve(o.out);
       checkOutputFolder("--out", out);
       // Recreate only a folder this command made (it holds demo.json) or an empty one.
@@ -100,7 +104,7 @@ export function register(program: Command): void {
 
       const base = {
         dataset: "BP4D", data_root: join(out, "prepared"), fold: 1, out_dir: join(out, "runs"), backbone: o.backbone, crop_size: n.crop,
-        epochs: n.epochs, batch_size: n.batch, seed: n.seed, checkpoint_every: 0,
+        epochs: n.epochs, batch_size: n.batch, seed: n.seed, checkpoint_every: 0, device,
         // From scratch on a few hundred images, the paper's 1e-5 (for ImageNet-initialised Swin-B) barely moves the weights.
         lr: 1e-3, drop_path: 0,
       };
@@ -124,10 +128,10 @@ export function register(program: Command): void {
       console.log(`3. AUNCE contrastive pre-training (${o.backbone}, ${n.epochs} epochs, fold 1)`);
       const aunce = await trainStage("AUNCE pre-training", { ...base, exp_name: "aunce" });
       console.log("4. linear evaluation of the frozen encoder");
-      const lin = await timed("linear evaluation", () => runLinearEval(aunce.checkpoint, { epochs: n.linearEpochs, out: join(aunce.runDir, "linear-eval"), onProgress: progress }));
+      const lin = await timed("linear evaluation", () => runLinearEval(aunce.checkpoint, { epochs: n.linearEpochs, out: join(aunce.runDir, "linear-eval"), onProgress: progress, device }));
       console.log(`5. supervised baseline (ME-GraphAU stage 1, weighted asymmetric loss, ${n.epochs} epochs)`);
       const sup = await trainStage("supervised training", { ...base, exp_name: "supervised", supervised: true });
-      const supEval = await timed("supervised evaluation", () => runEvaluate(sup.checkpoint, { out: join(sup.runDir, "evaluate") }));
+      const supEval = await timed("supervised evaluation", () => runEvaluate(sup.checkpoint, { out: join(sup.runDir, "evaluate"), device }));
 
       const columns = [
         { name: "AUNCE + linear eval", metrics: lin.result.selected.test },
