@@ -37,9 +37,9 @@ export function looksLikeSafetensors(bytes: Uint8Array): boolean {
 }
 
 /** Decodes checkpoint bytes of any supported format; `source` names the file in errors. */
-export function parseCheckpoint(bytes: Uint8Array, source = "checkpoint"): LoadedCheckpoint {
+export async function parseCheckpoint(bytes: Uint8Array, source = "checkpoint"): Promise<LoadedCheckpoint> {
   if (!looksLikeSafetensors(bytes) && (looksLikeZip(bytes) || bytes[0] === 0x80)) {
-    const ck = parseTorchCheckpoint(bytes, source);
+    const ck = await parseTorchCheckpoint(bytes, source);
     const { tensors, scalars } = flattenTree(ck.root);
     const metadata: Record<string, string> = {};
     for (const [k, v] of scalars) metadata[k] = show(v);

@@ -36,8 +36,8 @@ function checkWhole(bytes: Uint8Array, dtype: RawDType, what: string): void {
   }
 }
 
-function loadZip(bytes: Uint8Array, source: string): TorchCheckpoint {
-  const entries = readZip(bytes, source);
+async function loadZip(bytes: Uint8Array, source: string): Promise<TorchCheckpoint> {
+  const entries = await readZip(bytes, source);
   const pkl = [...entries.keys()].filter((n) => n.endsWith("data.pkl") && n.split("/").length === 2);
   if (pkl.length !== 1) {
     const names = [...entries.keys()].slice(0, 8).join(", ");
@@ -48,27 +48,39 @@ function loadZip(bytes: Uint8Array, source: string): TorchCheckpoint {
   }
   const prefix = pkl[0].slice(0, -"data.pkl".length);
   const order = entries.get(`${prefix}byteorder`);
-  const bigEndian = order !== undefined && Buffer.from(order.read()).toString("latin1").trim() === "big";
-  const raw = new Map<string, Uint8Array>();
-  const refs = new Map<string, StorageRef>();
+  const bigEndian = order !== undefined && Buffer.from(await order.read()).toString("latin1").trim() === "big";
   const what = `${source}: ${pkl[0]}`;
+  const pickle = await entries.get(pkl[0])!.read();
+  // Zip members are read asynchronously and the unpickler is synchronous: a first pass lists the
+  // storages the tree uses (nothing else is read, so unused members are never inflated), then the
+  // tree is decoded with their bytes in place.
+  const used = new Set<string>();
+  unpickle(
+    pickle,
+    torchPolicy(what, (key, type: StorageType) => {
+      used.add(key);
+      return new StorageRef(key, type.dtype, null);
+    }),
+    what,
+  );
+  const raw = new Map<string, Uint8Array>();
+  for (const key of used) {
+    const entry = entries.get(`${prefix}data/${key}`);
+    if (!entry) throw new Error(`${what}: storage '${key}' is missing from the archive (${prefix}data/${key})`);
+    raw.set(key, await entry.read());
+  }
+  const refs = new Map<string, StorageRef>();
   const policy = torchPolicy(what, (key, type: StorageType) => {
     const id = `${key}\u0000${type.dtype}`;
     const hit = refs.get(id);
     if (hit) return hit;
-    let data = raw.get(key);
-    if (!data) {
-      const entry = entries.get(`${prefix}data/${key}`);
-      if (!entry) throw new Error(`${what}: storage '${key}' is missing from the archive (${prefix}data/${key})`);
-      data = entry.read();
-      raw.set(key, data);
-    }
+    const data = raw.get(key)!;
     checkWhole(data, type.dtype, `${source}: storage '${key}'`);
     const ref = new StorageRef(key, type.dtype, bigEndian ? byteswap(data, itemSize(type.dtype)) : data);
     refs.set(id, ref);
     return ref;
   });
-  return { root: unpickle(entries.get(pkl[0])!.read(), policy, what).value, format: "zip" };
+  return { root: unpickle(pickle, policy, what).value, format: "zip" };
 }
 
 function loadLegacy(bytes: Uint8Array, source: string): TorchCheckpoint {
@@ -128,10 +140,10 @@ function loadLegacy(bytes: Uint8Array, source: string): TorchCheckpoint {
 }
 
 /**
- * Decodes a torch.save file held in memory (zip or legacy). `source` names it in errors. Throws for
+ * Decodes a torch.save file held in memory (zip or legacy). `source` names it in errors. Rejects for
  * a corrupt file or a refused pickle global (named in the message).
  */
-export function parseTorchCheckpoint(bytes: Uint8Array, source = "checkpoint"): TorchCheckpoint {
+export async function parseTorchCheckpoint(bytes: Uint8Array, source = "checkpoint"): Promise<TorchCheckpoint> {
   if (looksLikeZip(bytes)) return loadZip(bytes, source);
   // A legacy file starts with a pickle (protocol 2: 0x80 0x02).
   if (bytes.byteLength >= 2 && bytes[0] === 0x80) return loadLegacy(bytes, source);
