@@ -57,16 +57,19 @@ export function subStateDict(sd: RawStateDict, prefix: string): RawStateDict {
   return out;
 }
 
-/** Deepest nesting flattenTree follows, and most containers it visits (memo references can share one). */
+/**
+ * Deepest nesting flattenTree follows, and most values it visits (memo references let a small
+ * pickle share one list many times over; a large model's training checkpoint has a few thousand).
+ */
 export const MAX_TREE_DEPTH = 64;
-export const MAX_TREE_NODES = 1_000_000;
+export const MAX_TREE_NODES = 200_000;
 
 /**
  * Walks a decoded object tree and returns every tensor leaf under a dotted path (dict keys and
  * list/tuple indices), plus every scalar leaf (number, string, bool, None, bigint) as `scalars`.
  * A container that contains itself is shown as the scalar "<recursive reference>". Throws an Error
  * naming `source` for a tree nested deeper than MAX_TREE_DEPTH or with more than MAX_TREE_NODES
- * containers (a pickle can share one list many times over, so a small file can name a huge tree).
+ * values (a pickle can share one list many times over, so a small file can name a huge tree).
  */
 export function flattenTree(root: unknown, source = "checkpoint"): { tensors: RawStateDict; scalars: Map<string, unknown> } {
   const tensors: RawStateDict = new Map();
@@ -76,11 +79,11 @@ export function flattenTree(root: unknown, source = "checkpoint"): { tensors: Ra
   const enter = (node: object, depth: number): boolean => {
     if (onPath.has(node)) return false;
     if (depth >= MAX_TREE_DEPTH) throw new Error(`${source}: object tree is nested deeper than ${MAX_TREE_DEPTH} levels`);
-    if (++visited > MAX_TREE_NODES) throw new Error(`${source}: object tree has more than ${MAX_TREE_NODES} containers (shared or self-referencing lists?)`);
     onPath.add(node);
     return true;
   };
   const walk = (node: unknown, path: string, depth: number) => {
+    if (++visited > MAX_TREE_NODES) throw new Error(`${source}: object tree has more than ${MAX_TREE_NODES} values (shared or self-referencing lists?)`);
     if (isRawTensor(node)) {
       tensors.set(path, node);
     } else if (node instanceof Map || Array.isArray(node)) {
