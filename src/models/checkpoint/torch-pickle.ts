@@ -149,7 +149,7 @@ export function torchPolicy(source: string, loadStorage: StorageLoader): Unpickl
       if (module === "torch" && name.endsWith("Storage")) {
         throw new Error(`${source}: unsupported storage type '${qualname}' (supported: ${Object.keys(STORAGE_DTYPES).join(", ")})`);
       }
-      const py3 = PY2_MODULES[module];
+      const py3 = Object.hasOwn(PY2_MODULES, module) ? PY2_MODULES[module] : undefined; // not inherited names like "constructor"
       const alias = py3 ? ` (Python 3: '${py3}.${name}')` : "";
       throw new Error(`refused global '${qualname}'${alias} in ${source}: only tensor rebuilds and plain containers are allowed`);
     },
