@@ -62,7 +62,8 @@ try {
       ],
       { cwd: root, stdio: "inherit", env: { ...process.env, ...env } },
     );
-    const crashes = readdirSync(corpus).filter((f) => !before.has(f));
+    // libFuzzer names what it keeps after the kind of finding: crash-, timeout-, oom-, ... <sha1>.
+    const crashes = readdirSync(corpus).filter((f) => !before.has(f) && /^(crash|timeout|oom|leak|slow-unit)-/.test(f));
     if (r.status !== 0 || crashes.length) {
       findings.push(`${target}: exit ${r.status ?? r.signal}${crashes.length ? `, input kept as ${crashes.map((c) => `fuzz/corpus/${target}/${c}`).join(", ")}` : ""}`);
     }
