@@ -25,6 +25,23 @@ export interface UnpicklePolicy {
   persistentLoad(pid: unknown): unknown;
 }
 
+/**
+ * A short display of a decoded value for messages and key paths: scalars as themselves (long ones
+ * cut), containers by kind only. Never String(x) on a container: memo sharing lets a few hundred
+ * bytes of pickle name a tuple tree whose string form is exponentially long.
+ */
+export function brief(x: unknown): string {
+  if (typeof x === "string") return x.length > 80 ? `${x.slice(0, 80)}...` : x;
+  if (typeof x === "number" || typeof x === "boolean") return String(x);
+  if (typeof x === "bigint") return x >= -(10n ** 40n) && x <= 10n ** 40n ? x.toString() : "<big int>";
+  if (x === null || x === undefined) return "None";
+  if (Array.isArray(x)) return Object.isFrozen(x) ? "<tuple>" : "<list>";
+  if (x instanceof Map) return "<dict>";
+  if (x instanceof Set) return "<set>";
+  if (x instanceof Uint8Array) return `<${x.byteLength} bytes>`;
+  return `<${(x as object).constructor?.name ?? "object"}>`;
+}
+
 /** True when `x` is a decoded Python tuple (a frozen array). */
 export function isTuple(x: unknown): x is readonly unknown[] {
   return Array.isArray(x) && Object.isFrozen(x);

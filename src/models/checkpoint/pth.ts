@@ -8,7 +8,7 @@
  * Both decode through the restricted unpickler; tensors become contiguous RawTensors.
  */
 import { readWholeFile } from "./files.ts";
-import { unpickle } from "./pickle.ts";
+import { brief, unpickle } from "./pickle.ts";
 import { itemSize, type RawDType } from "./raw.ts";
 import { StorageRef, StorageType, torchPolicy } from "./torch-pickle.ts";
 import { looksLikeZip, readZip } from "./zip.ts";
@@ -90,7 +90,7 @@ function loadLegacy(bytes: Uint8Array, source: string): TorchCheckpoint {
   const magic = unpickle(bytes, plain, source, 0);
   if (magic.value !== LEGACY_MAGIC) throw new Error(`${source}: not a PyTorch checkpoint (no zip archive, no legacy magic number)`);
   const proto = unpickle(bytes, plain, source, magic.end);
-  if (proto.value !== 1001) throw new Error(`${source}: unsupported legacy protocol version ${String(proto.value)}`);
+  if (proto.value !== 1001) throw new Error(`${source}: unsupported legacy protocol version ${brief(proto.value)}`);
   const info = unpickle(bytes, plain, source, proto.end);
   const littleEndian = !(info.value instanceof Map) || info.value.get("little_endian") !== false;
 
@@ -114,6 +114,7 @@ function loadLegacy(bytes: Uint8Array, source: string): TorchCheckpoint {
   const data = new Map<string, Uint8Array>();
   let pos = keysPickle.end;
   for (const k of keysPickle.value as unknown[]) {
+    if (typeof k !== "string" && typeof k !== "number") throw new Error(`${source}: legacy storage key ${brief(k)} is not a string`);
     const key = String(k);
     const type = types.get(key);
     if (!type) throw new Error(`${source}: legacy storage '${key}' is not used by any tensor`);

@@ -3,6 +3,7 @@
  * saves ({'model': sd}, {'state_dict': sd, 'epoch': ...}), strip DataParallel's `module.` prefix,
  * take a sub-module's entries, and flatten any object tree to named tensors.
  */
+import { brief } from "./pickle.ts";
 import { isRawTensor, type RawStateDict, type RawTensor } from "./raw.ts";
 
 /** Keys searched, in this order, for a nested state dict. */
@@ -32,7 +33,7 @@ export function findStateDict(root: unknown, source = "checkpoint"): { stateDict
   };
   const hit = search(root, "", 0);
   if (hit) return hit;
-  const keys = root instanceof Map ? [...root.keys()].map(String).slice(0, 12).join(", ") : typeof root;
+  const keys = root instanceof Map ? [...root.keys()].slice(0, 12).map(brief).join(", ") : typeof root;
   throw new Error(`${source}: no state dict found (looked at the root and under ${STATE_DICT_KEYS.join("/")}); root keys: ${keys}`);
 }
 
@@ -91,8 +92,12 @@ export function flattenTree(root: unknown, source = "checkpoint"): { tensors: Ra
         scalars.set(path, "<recursive reference>");
         return;
       }
-      if (node instanceof Map) for (const [k, v] of node) walk(v, path ? `${path}.${String(k)}` : String(k), depth + 1);
-      else node.forEach((v, i) => walk(v, path ? `${path}.${i}` : String(i), depth + 1));
+      if (node instanceof Map) {
+        for (const [k, v] of node) {
+          const name = typeof k === "string" ? k : brief(k); // whole names; containers as kinds (see brief)
+          walk(v, path ? `${path}.${name}` : name, depth + 1);
+        }
+      } else node.forEach((v, i) => walk(v, path ? `${path}.${i}` : String(i), depth + 1));
       onPath.delete(node);
     } else if (node instanceof Uint8Array) {
       scalars.set(path, `<${node.byteLength} bytes>`);

@@ -6,7 +6,7 @@ import * as zlib from "node:zlib";
 import { parseCheckpoint } from "../../../src/models/checkpoint/load.ts";
 import { MAX_INT_DIGITS, MAX_MARK_DEPTH, unpickle } from "../../../src/models/checkpoint/pickle.ts";
 import { parseSafetensors } from "../../../src/models/checkpoint/safetensors.ts";
-import { flattenTree, MAX_TREE_DEPTH } from "../../../src/models/checkpoint/state-dict.ts";
+import { findStateDict, flattenTree, MAX_TREE_DEPTH } from "../../../src/models/checkpoint/state-dict.ts";
 import { gatherStrided } from "../../../src/models/checkpoint/strided.ts";
 import { torchPolicy } from "../../../src/models/checkpoint/torch-pickle.ts";
 import { readZip } from "../../../src/models/checkpoint/zip.ts";
@@ -127,6 +127,14 @@ test("pickle: nesting, integer sizes and shared trees are bounded with named err
   // 40 levels of [prev, prev] name 2^40 leaves from 200 bytes.
   const shared = load(latin1("N" + "q\x00h\x00\x86".repeat(40) + "."));
   assert.throws(() => flattenTree(shared, "dag.pth"), /dag\.pth: object tree has more than 200000 values/);
+});
+
+test("values shown in messages and key paths never stringify a shared tuple tree (2^40 leaves from 200 bytes)", { timeout: 20_000 }, () => {
+  const dag = "N" + "q\x00h\x00\x86".repeat(40);
+  assert.throws(() => load(latin1(dag + "Q.")), /t\.pkl: unsupported persistent id tuple '<tuple>' \(only storages are allowed\)/);
+  const keyed = load(latin1("}" + dag + "Ns."));
+  assert.deepEqual([...flattenTree(keyed).scalars], [["<tuple>", null]]);
+  assert.throws(() => findStateDict(keyed, "k.pth"), /k\.pth: no state dict found .*root keys: <tuple>/);
 });
 
 test("tensor views: huge pickled shapes over small storages and negative sizes are refused before allocating", () => {
