@@ -1,9 +1,21 @@
 /** Small helpers for reading the raw label files and image folders. */
-import { readdirSync, readFileSync, type Dirent } from "node:fs";
+import { readdirSync, readFileSync, statSync, type Dirent } from "node:fs";
 import { extname } from "node:path";
+import { DataFormatError } from "./issues.ts";
 
-/** Lines of a text file (CR/LF tolerant) with their 1-based numbers; blank lines are not rows. */
+/**
+ * Largest label file read, in bytes. BP4D's biggest AU_OCC csv is under 1 MB and a DISFA AU file
+ * under 100 KB; a label file of many MB is a wrong path (a video, an archive), refused before reading.
+ */
+export const MAX_LABEL_FILE_BYTES = 64 << 20;
+
+/**
+ * Lines of a text file (CR/LF tolerant) with their 1-based numbers; blank lines are not rows.
+ * Throws a DataFormatError for a file over MAX_LABEL_FILE_BYTES.
+ */
 export function readRows(file: string): { line: number; text: string }[] {
+  const size = statSync(file).size;
+  if (size > MAX_LABEL_FILE_BYTES) throw new DataFormatError(`${file}: label file is ${size} bytes, over the ${MAX_LABEL_FILE_BYTES}-byte limit (not a label file?)`, file);
   const lines = readFileSync(file, "utf8").split(/\r?\n/);
   const out: { line: number; text: string }[] = [];
   for (let i = 0; i < lines.length; i++) {

@@ -39,25 +39,52 @@ function halfToFloat(h: number): number {
   return s * 2 ** (e - 15) * (1 + f / 1024);
 }
 
+function fail(source: string, msg: string): never {
+  throw new Error(`readTfWeights: ${source}: ${msg}`);
+}
+
+const isObject = (x: unknown): x is Record<string, unknown> => typeof x === "object" && x !== null && !Array.isArray(x);
+
+/** Checks the manifest's structure (a list of {paths, weights}), naming the first bad field. */
+function checkManifest(doc: unknown, source: string): ManifestGroup[] {
+  if (!Array.isArray(doc)) fail(source, "a weights manifest is a JSON list of groups");
+  doc.forEach((g: unknown, gi) => {
+    if (!isObject(g) || !Array.isArray(g.paths) || !Array.isArray(g.weights)) fail(source, `group ${gi} must be {paths: [...], weights: [...]}`);
+    for (const p of g.paths as unknown[]) {
+      // Shards are files beside the manifest: no folders, no way out of it.
+      if (typeof p !== "string" || p === "" || /[\\/\0]/.test(p) || p === "." || p === "..") fail(source, `group ${gi}: shard path ${JSON.stringify(p)} is not a file name`);
+    }
+    (g.weights as unknown[]).forEach((w: unknown, wi) => {
+      const at = `group ${gi} weight ${wi}`;
+      if (!isObject(w) || typeof w.name !== "string") fail(source, `${at} must be an object with a string name`);
+      if (!Array.isArray(w.shape) || !w.shape.every((d: unknown) => typeof d === "number" && Number.isSafeInteger(d) && d >= 0)) {
+        fail(source, `tensor '${w.name}': shape must be a list of non-negative integers, got ${JSON.stringify(w.shape)}`);
+      }
+      if (w.dtype !== "float32" && w.dtype !== "int32") fail(source, `tensor '${w.name}': dtype ${JSON.stringify(w.dtype)} is not float32 or int32`);
+      const q = w.quantization;
+      if (q !== undefined) {
+        if (!isObject(q) || (q.dtype !== "uint8" && q.dtype !== "uint16" && q.dtype !== "float16")) {
+          fail(source, `tensor '${w.name}': quantization dtype must be uint8, uint16 or float16`);
+        }
+        for (const k of ["scale", "min"]) {
+          if (q[k] !== undefined && (typeof q[k] !== "number" || !Number.isFinite(q[k]))) fail(source, `tensor '${w.name}': quantization ${k} must be a finite number`);
+        }
+      }
+    });
+  });
+  return doc as ManifestGroup[];
+}
+
 /**
- * Loads every tensor of the manifest at `manifestPath` (shards are resolved beside it).
- * Throws naming the file when a shard is missing or shorter than the manifest says.
+ * Decodes a weights manifest already parsed from JSON; `readShard(path)` returns the bytes of a shard
+ * it names. `source` names the manifest in errors. Sizes are checked against the shards before any
+ * tensor is allocated: a manifest declaring more bytes than its shards hold is refused.
  */
-export function readTfWeights(manifestPath: string): Map<string, TfWeight> {
-  let groups: ManifestGroup[];
-  try {
-    groups = JSON.parse(readFileSync(manifestPath, "utf8")) as ManifestGroup[];
-  } catch (err) {
-    throw new Error(`readTfWeights: cannot read weights manifest ${manifestPath}: ${(err as Error).message}`);
-  }
+export function parseTfWeights(doc: unknown, readShard: (path: string) => Uint8Array, source = "weights manifest"): Map<string, TfWeight> {
+  const groups = checkManifest(doc, source);
   const out = new Map<string, TfWeight>();
   for (const g of groups) {
-    const shards = g.paths.map((p) => {
-      const file = join(dirname(manifestPath), p);
-      if (!existsSync(file)) throw new Error(`readTfWeights: shard ${file} named by ${manifestPath} is missing`);
-      return readFileSync(file);
-    });
-    const buf = Buffer.concat(shards);
+    const buf = Buffer.concat(g.paths.map(readShard));
     let off = 0;
     for (const w of g.weights) {
       const n = w.shape.reduce((a, b) => a * b, 1);
@@ -65,7 +92,7 @@ export function readTfWeights(manifestPath: string): Map<string, TfWeight> {
       const stored = q ? q.dtype : w.dtype;
       const len = n * bytesPer[stored];
       if (off + len > buf.length) {
-        throw new Error(`readTfWeights: ${manifestPath}: tensor '${w.name}' [${w.shape}] needs bytes ${off}..${off + len}, shards hold ${buf.length}`);
+        fail(source, `tensor '${w.name}' [${w.shape}] needs bytes ${off}..${off + len}, shards hold ${buf.length}`);
       }
       const data = w.dtype === "int32" ? new Int32Array(n) : new Float32Array(n);
       for (let i = 0; i < n; i++) {
@@ -83,6 +110,28 @@ export function readTfWeights(manifestPath: string): Map<string, TfWeight> {
     }
   }
   return out;
+}
+
+/**
+ * Loads every tensor of the manifest at `manifestPath` (shards are resolved beside it).
+ * Throws naming the file when a shard is missing or shorter than the manifest says.
+ */
+export function readTfWeights(manifestPath: string): Map<string, TfWeight> {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(manifestPath, "utf8"));
+  } catch (err) {
+    throw new Error(`readTfWeights: cannot read weights manifest ${manifestPath}: ${(err as Error).message}`);
+  }
+  return parseTfWeights(
+    doc,
+    (p) => {
+      const file = join(dirname(manifestPath), p);
+      if (!existsSync(file)) throw new Error(`readTfWeights: shard ${file} named by ${manifestPath} is missing`);
+      return readFileSync(file);
+    },
+    manifestPath,
+  );
 }
 
 /** The folder holding the bundled face-api weight files (assets/face-api, next to src/ or dist/). */

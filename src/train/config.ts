@@ -142,6 +142,7 @@ export function resolveConfig(...layers: Partial<TrainConfig>[]): TrainConfig {
   const merged: Record<string, unknown> = { ...BASE };
   const dataset = [...layers].reverse().find((l) => l.dataset !== undefined)?.dataset;
   if (!dataset) throw new Error("config: dataset is required (BP4D, DISFA or a prepared folder)");
+  if (typeof dataset !== "string") throw new Error(`config: dataset must be a name or a folder (BP4D, DISFA or a prepared folder), got ${JSON.stringify(dataset)}`);
   Object.assign(merged, datasetDefaults(dataset));
   for (const l of layers) for (const [k, v] of Object.entries(l)) if (v !== undefined) merged[k] = v;
   const known = new Set([...Object.keys(BASE), "dataset", "data_root"]);

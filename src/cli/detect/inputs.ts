@@ -1,10 +1,11 @@
 /**
  * Expands `aunce detect` arguments into media files: a file is taken as given, a folder is walked
  * recursively for image and video files, and an argument with * ? or [..] is a glob ("**" crosses
- * folders). Results keep argument order; each folder or glob is sorted.
+ * folders; expanded by tinyglobby). Results keep argument order; each folder or glob is sorted.
  */
 import { readdirSync, statSync } from "node:fs";
-import { extname, join, relative, sep } from "node:path";
+import { extname, join } from "node:path";
+import { globSync } from "tinyglobby";
 import { VIDEO_EXTENSIONS, liveSourceArgs } from "../../face/video.ts";
 
 /** Extensions taken from folders and globs as still images (sharp decodes them). */
@@ -29,25 +30,6 @@ function walk(dir: string): string[] {
   return out;
 }
 
-/** A glob pattern as a RegExp over '/'-separated relative paths. */
-export function globToRegExp(pattern: string): RegExp {
-  let re = "";
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i];
-    if (c === "*" && pattern[i + 1] === "*") {
-      re += pattern[i + 2] === "/" ? "(?:.*/)?" : ".*";
-      i += pattern[i + 2] === "/" ? 2 : 1;
-    } else if (c === "*") re += "[^/]*";
-    else if (c === "?") re += "[^/]";
-    else if (c === "[") {
-      const end = pattern.indexOf("]", i);
-      if (end < 0) re += "\\[";
-      else { re += `[${pattern.slice(i + 1, end).replace(/^!/, "^")}]`; i = end; }
-    } else re += c.replace(/[.+^${}()|\\]/g, "\\$&");
-  }
-  return new RegExp(`^${re}$`);
-}
-
 /** Files the arguments name, and problems (arguments matching nothing) to report. */
 export function expandInputs(args: readonly string[]): { files: string[]; problems: string[] } {
   const files: string[] = [];
@@ -58,16 +40,14 @@ export function expandInputs(args: readonly string[]): { files: string[]; proble
       continue;
     }
     if (/[*?[]/.test(arg)) {
+      // The folders before the first wildcard are the base, walked by tinyglobby (a missing one
+      // matches nothing); as before, '*' also matches dot files and braces are literal.
       const parts = arg.split(/[\\/]/);
       const first = parts.findIndex((p) => /[*?[]/.test(p));
-      const base = parts.slice(0, first).join("/") || ".";
-      const rx = globToRegExp(parts.slice(first).join("/"));
-      let found: string[] = [];
-      try {
-        found = walk(base).filter((f) => rx.test(relative(base, f).split(sep).join("/"))).sort();
-      } catch {
-        /* a missing base folder just matches nothing */
-      }
+      const base = parts.slice(0, first).join("/") || (arg.startsWith("/") ? "/" : ".");
+      const found = globSync(parts.slice(first).join("/"), { cwd: base, onlyFiles: true, dot: true, expandDirectories: false, braceExpansion: false, extglob: false })
+        .map((f) => join(base, f))
+        .sort();
       if (!found.length) problems.push(`${arg}: no files match`);
       files.push(...found);
       continue;

@@ -20,10 +20,21 @@ export interface LoadedCheckpoint {
   metadata: Record<string, string>;
 }
 
-function show(v: unknown): string {
-  if (typeof v === "string") return v;
+/** A display string for a metadata leaf; nested values are cut short (they may be deep or cyclic). */
+function show(v: unknown, depth = 0): string {
+  if (typeof v === "string") return depth === 0 ? v : JSON.stringify(v);
   if (typeof v === "bigint") return v.toString();
-  return JSON.stringify(v, (_k, x) => (typeof x === "bigint" ? x.toString() : x)) ?? String(v);
+  if (v === null || v === undefined) return String(v);
+  if (typeof v !== "object") return JSON.stringify(v) ?? String(v);
+  if (v instanceof Uint8Array) return `<${v.byteLength} bytes>`;
+  if (depth >= 3) return "[...]";
+  if (Array.isArray(v) || v instanceof Set) {
+    const items = [...v];
+    const shown = items.slice(0, 16).map((x) => show(x, depth + 1));
+    return `[${shown.join(",")}${items.length > 16 ? ",..." : ""}]`;
+  }
+  if (v instanceof Map) return `{${[...v].slice(0, 16).map(([k, x]) => `${show(k, depth + 1)}:${show(x, depth + 1)}`).join(",")}${v.size > 16 ? ",..." : ""}}`;
+  return `<${v.constructor?.name ?? "object"}>`;
 }
 
 /**
@@ -37,10 +48,10 @@ export function looksLikeSafetensors(bytes: Uint8Array): boolean {
 }
 
 /** Decodes checkpoint bytes of any supported format; `source` names the file in errors. */
-export function parseCheckpoint(bytes: Uint8Array, source = "checkpoint"): LoadedCheckpoint {
+export async function parseCheckpoint(bytes: Uint8Array, source = "checkpoint"): Promise<LoadedCheckpoint> {
   if (!looksLikeSafetensors(bytes) && (looksLikeZip(bytes) || bytes[0] === 0x80)) {
-    const ck = parseTorchCheckpoint(bytes, source);
-    const { tensors, scalars } = flattenTree(ck.root);
+    const ck = await parseTorchCheckpoint(bytes, source);
+    const { tensors, scalars } = flattenTree(ck.root, source);
     const metadata: Record<string, string> = {};
     for (const [k, v] of scalars) metadata[k] = show(v);
     return { format: ck.format === "zip" ? "pth-zip" : "pth-legacy", root: ck.root, tensors, metadata };

@@ -25,10 +25,34 @@ export interface UnpicklePolicy {
   persistentLoad(pid: unknown): unknown;
 }
 
+/**
+ * A short display of a decoded value for messages and key paths: scalars as themselves (long ones
+ * cut), containers by kind only. Never String(x) on a container: memo sharing lets a few hundred
+ * bytes of pickle name a tuple tree whose string form is exponentially long.
+ */
+export function brief(x: unknown): string {
+  if (typeof x === "string") return x.length > 80 ? `${x.slice(0, 80)}...` : x;
+  if (typeof x === "number" || typeof x === "boolean") return String(x);
+  if (typeof x === "bigint") return x >= -(10n ** 40n) && x <= 10n ** 40n ? x.toString() : "<big int>";
+  if (x === null || x === undefined) return "None";
+  if (Array.isArray(x)) return Object.isFrozen(x) ? "<tuple>" : "<list>";
+  if (x instanceof Map) return "<dict>";
+  if (x instanceof Set) return "<set>";
+  if (x instanceof Uint8Array) return `<${x.byteLength} bytes>`;
+  return `<${(x as object).constructor?.name ?? "object"}>`;
+}
+
 /** True when `x` is a decoded Python tuple (a frozen array). */
 export function isTuple(x: unknown): x is readonly unknown[] {
   return Array.isArray(x) && Object.isFrozen(x);
 }
+
+/** Python refuses int literals over 4300 digits (sys.int_info.default_max_str_digits); so do we. */
+export const MAX_INT_DIGITS = 4300;
+/** Longest LONG1/LONG4 integer, in bytes (torch pickles hold at most 8-byte ints). */
+export const MAX_INT_BYTES = 4096;
+/** Deepest MARK nesting (each list/tuple/dict built with MARK opens one). */
+export const MAX_MARK_DEPTH = 1000;
 
 /**
  * Decodes one pickle starting at `start` and returns its value and the offset just past STOP
@@ -86,13 +110,15 @@ export function unpickle(bytes: Uint8Array, policy: UnpicklePolicy, source: stri
   };
   const intFromBytes = (b: Uint8Array): number | bigint => {
     if (b.length === 0) return 0;
-    let v = 0n;
-    for (let i = b.length - 1; i >= 0; i--) v = (v << 8n) | BigInt(b[i]);
+    if (b.length > MAX_INT_BYTES) fail(`integer of ${b.length} bytes at byte ${pos - b.length} is over the ${MAX_INT_BYTES}-byte limit`);
+    // Little-endian two's complement; via one hex string (linear, where shifting byte by byte is quadratic).
+    let v = BigInt(`0x${Buffer.from(b).reverse().toString("hex")}`);
     if (b[b.length - 1] & 0x80) v -= 1n << BigInt(8 * b.length);
     return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
   };
   const parseIntText = (s: string): number | bigint => {
     const t = s.endsWith("L") ? s.slice(0, -1) : s;
+    if (t.length > MAX_INT_DIGITS) fail(`integer literal of ${t.length} digits is over the ${MAX_INT_DIGITS}-digit limit`);
     if (!/^[-+]?\d+$/.test(t)) fail(`bad integer literal ${JSON.stringify(s)}`);
     const v = BigInt(t);
     return v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v;
@@ -120,6 +146,7 @@ export function unpickle(bytes: Uint8Array, policy: UnpicklePolicy, source: stri
       case 0x2e: // STOP
         return { value: pop(), end: pos };
       case 0x28: // MARK
+        if (metastack.length >= MAX_MARK_DEPTH) fail(`MARKs nested deeper than ${MAX_MARK_DEPTH} at byte ${at}`);
         metastack.push(stack);
         stack = [];
         break;
@@ -204,7 +231,7 @@ export function unpickle(bytes: Uint8Array, policy: UnpicklePolicy, source: stri
         const items = popMark();
         const l = top();
         if (!Array.isArray(l) || Object.isFrozen(l)) fail(`APPENDS on a non-list at byte ${at}`);
-        (l as unknown[]).push(...items);
+        for (const x of items) (l as unknown[]).push(x); // not push(...items): spreading is capped by the call stack
         break;
       }
       case 0x64: { // DICT

@@ -8,7 +8,7 @@
  * Both decode through the restricted unpickler; tensors become contiguous RawTensors.
  */
 import { readWholeFile } from "./files.ts";
-import { unpickle } from "./pickle.ts";
+import { brief, unpickle } from "./pickle.ts";
 import { itemSize, type RawDType } from "./raw.ts";
 import { StorageRef, StorageType, torchPolicy } from "./torch-pickle.ts";
 import { looksLikeZip, readZip } from "./zip.ts";
@@ -36,8 +36,8 @@ function checkWhole(bytes: Uint8Array, dtype: RawDType, what: string): void {
   }
 }
 
-function loadZip(bytes: Uint8Array, source: string): TorchCheckpoint {
-  const entries = readZip(bytes, source);
+async function loadZip(bytes: Uint8Array, source: string): Promise<TorchCheckpoint> {
+  const entries = await readZip(bytes, source);
   const pkl = [...entries.keys()].filter((n) => n.endsWith("data.pkl") && n.split("/").length === 2);
   if (pkl.length !== 1) {
     const names = [...entries.keys()].slice(0, 8).join(", ");
@@ -48,27 +48,39 @@ function loadZip(bytes: Uint8Array, source: string): TorchCheckpoint {
   }
   const prefix = pkl[0].slice(0, -"data.pkl".length);
   const order = entries.get(`${prefix}byteorder`);
-  const bigEndian = order !== undefined && Buffer.from(order.read()).toString("latin1").trim() === "big";
-  const raw = new Map<string, Uint8Array>();
-  const refs = new Map<string, StorageRef>();
+  const bigEndian = order !== undefined && Buffer.from(await order.read()).toString("latin1").trim() === "big";
   const what = `${source}: ${pkl[0]}`;
+  const pickle = await entries.get(pkl[0])!.read();
+  // Zip members are read asynchronously and the unpickler is synchronous: a first pass lists the
+  // storages the tree uses (nothing else is read, so unused members are never inflated), then the
+  // tree is decoded with their bytes in place.
+  const used = new Set<string>();
+  unpickle(
+    pickle,
+    torchPolicy(what, (key, type: StorageType) => {
+      used.add(key);
+      return new StorageRef(key, type.dtype, null);
+    }),
+    what,
+  );
+  const raw = new Map<string, Uint8Array>();
+  for (const key of used) {
+    const entry = entries.get(`${prefix}data/${key}`);
+    if (!entry) throw new Error(`${what}: storage '${key}' is missing from the archive (${prefix}data/${key})`);
+    raw.set(key, await entry.read());
+  }
+  const refs = new Map<string, StorageRef>();
   const policy = torchPolicy(what, (key, type: StorageType) => {
     const id = `${key}\u0000${type.dtype}`;
     const hit = refs.get(id);
     if (hit) return hit;
-    let data = raw.get(key);
-    if (!data) {
-      const entry = entries.get(`${prefix}data/${key}`);
-      if (!entry) throw new Error(`${what}: storage '${key}' is missing from the archive (${prefix}data/${key})`);
-      data = entry.read();
-      raw.set(key, data);
-    }
+    const data = raw.get(key)!;
     checkWhole(data, type.dtype, `${source}: storage '${key}'`);
     const ref = new StorageRef(key, type.dtype, bigEndian ? byteswap(data, itemSize(type.dtype)) : data);
     refs.set(id, ref);
     return ref;
   });
-  return { root: unpickle(entries.get(pkl[0])!.read(), policy, what).value, format: "zip" };
+  return { root: unpickle(pickle, policy, what).value, format: "zip" };
 }
 
 function loadLegacy(bytes: Uint8Array, source: string): TorchCheckpoint {
@@ -78,7 +90,7 @@ function loadLegacy(bytes: Uint8Array, source: string): TorchCheckpoint {
   const magic = unpickle(bytes, plain, source, 0);
   if (magic.value !== LEGACY_MAGIC) throw new Error(`${source}: not a PyTorch checkpoint (no zip archive, no legacy magic number)`);
   const proto = unpickle(bytes, plain, source, magic.end);
-  if (proto.value !== 1001) throw new Error(`${source}: unsupported legacy protocol version ${String(proto.value)}`);
+  if (proto.value !== 1001) throw new Error(`${source}: unsupported legacy protocol version ${brief(proto.value)}`);
   const info = unpickle(bytes, plain, source, proto.end);
   const littleEndian = !(info.value instanceof Map) || info.value.get("little_endian") !== false;
 
@@ -102,6 +114,7 @@ function loadLegacy(bytes: Uint8Array, source: string): TorchCheckpoint {
   const data = new Map<string, Uint8Array>();
   let pos = keysPickle.end;
   for (const k of keysPickle.value as unknown[]) {
+    if (typeof k !== "string" && typeof k !== "number") throw new Error(`${source}: legacy storage key ${brief(k)} is not a string`);
     const key = String(k);
     const type = types.get(key);
     if (!type) throw new Error(`${source}: legacy storage '${key}' is not used by any tensor`);
@@ -128,10 +141,10 @@ function loadLegacy(bytes: Uint8Array, source: string): TorchCheckpoint {
 }
 
 /**
- * Decodes a torch.save file held in memory (zip or legacy). `source` names it in errors. Throws for
+ * Decodes a torch.save file held in memory (zip or legacy). `source` names it in errors. Rejects for
  * a corrupt file or a refused pickle global (named in the message).
  */
-export function parseTorchCheckpoint(bytes: Uint8Array, source = "checkpoint"): TorchCheckpoint {
+export async function parseTorchCheckpoint(bytes: Uint8Array, source = "checkpoint"): Promise<TorchCheckpoint> {
   if (looksLikeZip(bytes)) return loadZip(bytes, source);
   // A legacy file starts with a pickle (protocol 2: 0x80 0x02).
   if (bytes.byteLength >= 2 && bytes[0] === 0x80) return loadLegacy(bytes, source);

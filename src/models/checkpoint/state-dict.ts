@@ -3,6 +3,7 @@
  * saves ({'model': sd}, {'state_dict': sd, 'epoch': ...}), strip DataParallel's `module.` prefix,
  * take a sub-module's entries, and flatten any object tree to named tensors.
  */
+import { brief } from "./pickle.ts";
 import { isRawTensor, type RawStateDict, type RawTensor } from "./raw.ts";
 
 /** Keys searched, in this order, for a nested state dict. */
@@ -32,7 +33,7 @@ export function findStateDict(root: unknown, source = "checkpoint"): { stateDict
   };
   const hit = search(root, "", 0);
   if (hit) return hit;
-  const keys = root instanceof Map ? [...root.keys()].map(String).slice(0, 12).join(", ") : typeof root;
+  const keys = root instanceof Map ? [...root.keys()].slice(0, 12).map(brief).join(", ") : typeof root;
   throw new Error(`${source}: no state dict found (looked at the root and under ${STATE_DICT_KEYS.join("/")}); root keys: ${keys}`);
 }
 
@@ -58,21 +59,46 @@ export function subStateDict(sd: RawStateDict, prefix: string): RawStateDict {
 }
 
 /**
+ * Deepest nesting flattenTree follows, and most values it visits (memo references let a small
+ * pickle share one list many times over; a large model's training checkpoint has a few thousand).
+ */
+export const MAX_TREE_DEPTH = 64;
+export const MAX_TREE_NODES = 200_000;
+
+/**
  * Walks a decoded object tree and returns every tensor leaf under a dotted path (dict keys and
  * list/tuple indices), plus every scalar leaf (number, string, bool, None, bigint) as `scalars`.
+ * A container that contains itself is shown as the scalar "<recursive reference>". Throws an Error
+ * naming `source` for a tree nested deeper than MAX_TREE_DEPTH or with more than MAX_TREE_NODES
+ * values (a pickle can share one list many times over, so a small file can name a huge tree).
  */
-export function flattenTree(root: unknown): { tensors: RawStateDict; scalars: Map<string, unknown> } {
+export function flattenTree(root: unknown, source = "checkpoint"): { tensors: RawStateDict; scalars: Map<string, unknown> } {
   const tensors: RawStateDict = new Map();
   const scalars = new Map<string, unknown>();
+  const onPath = new Set<unknown>();
+  let visited = 0;
+  const enter = (node: object, depth: number): boolean => {
+    if (onPath.has(node)) return false;
+    if (depth >= MAX_TREE_DEPTH) throw new Error(`${source}: object tree is nested deeper than ${MAX_TREE_DEPTH} levels`);
+    onPath.add(node);
+    return true;
+  };
   const walk = (node: unknown, path: string, depth: number) => {
+    if (++visited > MAX_TREE_NODES) throw new Error(`${source}: object tree has more than ${MAX_TREE_NODES} values (shared or self-referencing lists?)`);
     if (isRawTensor(node)) {
       tensors.set(path, node);
-    } else if (node instanceof Map) {
-      if (depth > 64) return;
-      for (const [k, v] of node) walk(v, path ? `${path}.${String(k)}` : String(k), depth + 1);
-    } else if (Array.isArray(node)) {
-      if (depth > 64) return;
-      node.forEach((v, i) => walk(v, path ? `${path}.${i}` : String(i), depth + 1));
+    } else if (node instanceof Map || Array.isArray(node)) {
+      if (!enter(node, depth)) {
+        scalars.set(path, "<recursive reference>");
+        return;
+      }
+      if (node instanceof Map) {
+        for (const [k, v] of node) {
+          const name = typeof k === "string" ? k : brief(k); // whole names; containers as kinds (see brief)
+          walk(v, path ? `${path}.${name}` : name, depth + 1);
+        }
+      } else node.forEach((v, i) => walk(v, path ? `${path}.${i}` : String(i), depth + 1));
+      onPath.delete(node);
     } else if (node instanceof Uint8Array) {
       scalars.set(path, `<${node.byteLength} bytes>`);
     } else if (node instanceof Set) {

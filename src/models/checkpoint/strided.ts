@@ -4,9 +4,17 @@
  */
 
 /**
+ * Most bytes a view may gather beyond its storage's own size. Only overlapping views (stride 0, as
+ * `expand` makes) hold more elements than their storage; materialising one is capped so a pickled
+ * size like [1e6, 1e6] over a one-element storage is refused instead of allocated.
+ */
+export const MAX_EXPANDED_BYTES = 64 << 20;
+
+/**
  * Returns the bytes of the view `(offset, size, stride)` (all in elements) of `storage`, whose
- * elements are `item` bytes wide, as a contiguous array. Throws a RangeError naming `what` when the
- * view reaches outside the storage.
+ * elements are `item` bytes wide, as a contiguous array. Throws an Error naming `what` when the
+ * view reaches outside the storage, has a negative size, or would gather more than
+ * MAX_EXPANDED_BYTES beyond the storage's size.
  */
 export function gatherStrided(
   storage: Uint8Array,
@@ -17,12 +25,16 @@ export function gatherStrided(
   what: string,
 ): Uint8Array {
   if (size.length !== stride.length) {
-    throw new RangeError(`${what}: size [${size.join(", ")}] and stride [${stride.join(", ")}] differ in length`);
+    throw new Error(`${what}: size [${size.join(", ")}] and stride [${stride.join(", ")}] differ in length`);
   }
+  if (size.some((d) => d < 0)) throw new Error(`${what}: size [${size.join(", ")}] has a negative dimension`);
   let n = 1;
   for (const d of size) n *= d;
   const nel = storage.byteLength / item;
   if (n === 0) return new Uint8Array(0);
+  if (n * item > storage.byteLength + MAX_EXPANDED_BYTES) {
+    throw new Error(`${what}: size [${size.join(", ")}] holds ${n} elements, more than its storage of ${nel} can give without copying over ${MAX_EXPANDED_BYTES} bytes`);
+  }
   let lo = offset;
   let hi = offset;
   for (let i = 0; i < size.length; i++) {
@@ -31,7 +43,7 @@ export function gatherStrided(
     else hi += span;
   }
   if (lo < 0 || hi >= nel) {
-    throw new RangeError(
+    throw new Error(
       `${what}: view (offset ${offset}, size [${size.join(", ")}], stride [${stride.join(", ")}]) reaches elements ${lo}..${hi} of a storage of ${nel}`,
     );
   }

@@ -4,7 +4,7 @@
  * OrderedDict, torch.Size and plain containers. Every other global is refused by name before
  * anything is built, so a pickle that would call `os.system` fails at its GLOBAL opcode.
  */
-import { PickleCallable, isTuple, type UnpicklePolicy } from "./pickle.ts";
+import { PickleCallable, brief, isTuple, type UnpicklePolicy } from "./pickle.ts";
 import { itemSize, isRawTensor, type RawDType, type RawTensor } from "./raw.ts";
 import { gatherStrided } from "./strided.ts";
 
@@ -149,18 +149,18 @@ export function torchPolicy(source: string, loadStorage: StorageLoader): Unpickl
       if (module === "torch" && name.endsWith("Storage")) {
         throw new Error(`${source}: unsupported storage type '${qualname}' (supported: ${Object.keys(STORAGE_DTYPES).join(", ")})`);
       }
-      const py3 = PY2_MODULES[module];
+      const py3 = Object.hasOwn(PY2_MODULES, module) ? PY2_MODULES[module] : undefined; // not inherited names like "constructor"
       const alias = py3 ? ` (Python 3: '${py3}.${name}')` : "";
       throw new Error(`refused global '${qualname}'${alias} in ${source}: only tensor rebuilds and plain containers are allowed`);
     },
     persistentLoad(pid) {
       if (!isTuple(pid) || pid[0] !== "storage") {
-        throw new Error(`${source}: unsupported persistent id ${describe(pid)}${Array.isArray(pid) ? ` '${String(pid[0])}'` : ""} (only storages are allowed)`);
+        throw new Error(`${source}: unsupported persistent id ${describe(pid)}${Array.isArray(pid) ? ` '${brief(pid[0])}'` : ""} (only storages are allowed)`);
       }
       const [, type, key, location] = pid;
       if (!(type instanceof StorageType)) throw new Error(`${source}: storage id without a storage type`);
       if (typeof key !== "string" && typeof key !== "number") throw new Error(`${source}: storage key must be a string`);
-      return loadStorage(String(key), type, String(location), pid);
+      return loadStorage(String(key), type, brief(location), pid);
     },
   };
 }

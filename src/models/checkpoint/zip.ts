@@ -1,10 +1,13 @@
 /**
- * A small read-only zip reader for PyTorch archives. torch.save writes stored (uncompressed)
- * entries, 64-byte aligned, with ZIP64 records past 4 GiB; we read the central directory, return
- * stored entries as views into the file buffer (no copy) and inflate deflated ones with node:zlib
- * (other tools may recompress an archive). CRC-32 is checked when node:zlib offers crc32.
+ * Zip reading for PyTorch archives, on yauzl (central directory, ZIP64, local headers, inflation
+ * with size checks). torch.save writes stored (uncompressed) entries, 64-byte aligned; those are
+ * returned as views into the file buffer (no copy). Deflated entries (other tools may recompress an
+ * archive) are inflated only after their declared sizes pass the limits below, so a zip bomb is
+ * refused before any allocation; yauzl then stops inflation at the declared size. CRC-32 is checked
+ * when node:zlib offers crc32.
  */
 import * as zlib from "node:zlib";
+import yauzl from "yauzl";
 
 /** One archive member, read lazily by `read()`. */
 export interface ZipEntry {
@@ -13,14 +16,18 @@ export interface ZipEntry {
   compressedSize: number;
   size: number;
   crc32: number;
-  read(): Uint8Array;
+  read(): Promise<Uint8Array>;
 }
 
-const EOCD = 0x06054b50;
-const ZIP64_LOCATOR = 0x07064b50;
-const ZIP64_EOCD = 0x06064b50;
-const CENTRAL = 0x02014b50;
-const LOCAL = 0x04034b50;
+/** What a deflated member may declare before it is inflated. */
+export interface ZipLimits {
+  /** Largest uncompressed size of one deflated member, in bytes (default 1 GiB). */
+  maxInflatedBytes: number;
+  /** Largest uncompressed / compressed ratio (default 1100: deflate cannot exceed ~1032). */
+  maxRatio: number;
+}
+
+export const DEFAULT_ZIP_LIMITS: ZipLimits = { maxInflatedBytes: 1 << 30, maxRatio: 1100 };
 
 const crc32 = (zlib as unknown as { crc32?: (d: Uint8Array) => number }).crc32;
 
@@ -29,99 +36,87 @@ export function looksLikeZip(bytes: Uint8Array): boolean {
   return bytes.byteLength >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
 }
 
-function u64(view: DataView, at: number, source: string): number {
-  const v = view.getBigUint64(at, true);
-  if (v > BigInt(Number.MAX_SAFE_INTEGER)) throw new Error(`${source}: zip field at byte ${at} is too large (${v})`);
-  return Number(v);
+function asBuffer(bytes: Uint8Array): Buffer {
+  return Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** yauzl's messages, with the common truncation case said plainly. */
+function reason(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  if (msg.startsWith("End of central directory record signature not found")) return "no end-of-central-directory record (truncated file?)";
+  return msg;
+}
+
+async function collect(stream: NodeJS.ReadableStream, size: number): Promise<Uint8Array> {
+  const out = Buffer.allocUnsafeSlow(size);
+  let at = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    if (at + chunk.byteLength > size) throw new Error(`inflates past its declared ${size} bytes`);
+    out.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  if (at !== size) throw new Error(`holds ${at} bytes, the directory says ${size}`);
+  return out;
 }
 
 /**
  * Lists the members of a zip archive held in memory, by name. `source` names the file in errors.
- * Throws on a missing end record, out-of-bounds offsets or an unsupported compression method.
+ * Rejects with "<source>: corrupt zip archive: ..." on a missing end record, out-of-bounds offsets,
+ * an unsupported compression method or a member whose declared sizes exceed `limits`.
  */
-export function readZip(bytes: Uint8Array, source = "zip"): Map<string, ZipEntry> {
-  const bad = (msg: string): never => {
-    throw new Error(`${source}: corrupt zip archive: ${msg}`);
-  };
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const len = bytes.byteLength;
-  // The end record sits in the last 22 + 65535 (comment) bytes.
-  let eocd = -1;
-  for (let i = len - 22; i >= Math.max(0, len - 22 - 0xffff); i--) {
-    if (view.getUint32(i, true) === EOCD) {
-      eocd = i;
-      break;
-    }
+export async function readZip(bytes: Uint8Array, source = "zip", limits: ZipLimits = DEFAULT_ZIP_LIMITS): Promise<Map<string, ZipEntry>> {
+  const bad = (msg: string): Error => new Error(`${source}: corrupt zip archive: ${msg}`);
+  const buf = asBuffer(bytes);
+  let zip: yauzl.ZipFile;
+  try {
+    zip = await yauzl.fromBufferPromise(buf, { lazyEntries: true, validateEntrySizes: true, strictFileNames: false });
+  } catch (err) {
+    throw bad(reason(err));
   }
-  if (eocd < 0) bad("no end-of-central-directory record (truncated file?)");
-  let count = view.getUint16(eocd + 10, true);
-  let cdSize = view.getUint32(eocd + 12, true);
-  let cdOffset = view.getUint32(eocd + 16, true);
-  if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) {
-    const loc = eocd - 20;
-    if (loc < 0 || view.getUint32(loc, true) !== ZIP64_LOCATOR) bad("ZIP64 fields without a ZIP64 locator");
-    const rec = u64(view, loc + 8, source);
-    if (rec + 56 > len || view.getUint32(rec, true) !== ZIP64_EOCD) bad("ZIP64 end record missing");
-    count = u64(view, rec + 32, source);
-    cdSize = u64(view, rec + 40, source);
-    cdOffset = u64(view, rec + 48, source);
-  }
-  if (cdOffset + cdSize > len) bad(`central directory (offset ${cdOffset}, ${cdSize} bytes) runs past the end (${len} bytes)`);
-
   const entries = new Map<string, ZipEntry>();
-  let p = cdOffset;
-  for (let i = 0; i < count; i++) {
-    if (p + 46 > len || view.getUint32(p, true) !== CENTRAL) bad(`central directory entry ${i} is missing`);
-    const method = view.getUint16(p + 10, true);
-    const crc = view.getUint32(p + 16, true);
-    let csize = view.getUint32(p + 20, true);
-    let usize = view.getUint32(p + 24, true);
-    const nameLen = view.getUint16(p + 28, true);
-    const extraLen = view.getUint16(p + 30, true);
-    const commentLen = view.getUint16(p + 32, true);
-    let local = view.getUint32(p + 42, true);
-    if (p + 46 + nameLen + extraLen > len) bad(`central directory entry ${i} runs past the end`);
-    const name = Buffer.from(bytes.buffer, bytes.byteOffset + p + 46, nameLen).toString("utf8");
-    // ZIP64 extra field (id 1): the 64-bit values, in this order, for the fields that are 0xffffffff.
-    let e = p + 46 + nameLen;
-    const extraEnd = e + extraLen;
-    while (e + 4 <= extraEnd) {
-      const id = view.getUint16(e, true);
-      const size = view.getUint16(e + 2, true);
-      if (id === 1) {
-        let q = e + 4;
-        if (usize === 0xffffffff) {
-          usize = u64(view, q, source);
-          q += 8;
+  try {
+    for await (const e of zip.eachEntry()) {
+      const name = e.fileName;
+      const method = e.compressionMethod;
+      const csize = e.compressedSize;
+      const usize = e.uncompressedSize;
+      if (method !== 0 && method !== 8) throw bad(`'${name}' uses compression method ${method}; only stored (0) and deflate (8) are supported`);
+      if (e.isEncrypted()) throw bad(`'${name}' is encrypted`);
+      if (method === 0 && csize !== usize) throw bad(`stored '${name}' declares ${csize} bytes stored but ${usize} bytes of data`);
+      if (csize > buf.byteLength) throw bad(`'${name}' (${csize} bytes) runs past the end (${buf.byteLength} bytes)`);
+      if (method === 8) {
+        if (usize > limits.maxInflatedBytes) throw bad(`'${name}' declares ${usize} uncompressed bytes, over the ${limits.maxInflatedBytes}-byte limit`);
+        if (usize > Math.max(csize, 1) * limits.maxRatio) {
+          throw bad(`'${name}' declares ${usize} bytes from ${csize} compressed (ratio over ${limits.maxRatio}: a zip bomb or a corrupt size)`);
         }
-        if (csize === 0xffffffff) {
-          csize = u64(view, q, source);
-          q += 8;
-        }
-        if (local === 0xffffffff) local = u64(view, q, source);
       }
-      e += 4 + size;
-    }
-    p = extraEnd + commentLen;
-    if (local + 30 > len || view.getUint32(local, true) !== LOCAL) bad(`local header of '${name}' is missing`);
-    const start = local + 30 + view.getUint16(local + 26, true) + view.getUint16(local + 28, true);
-    if (start + csize > len) bad(`'${name}' (${csize} bytes at ${start}) runs past the end (${len} bytes)`);
-    if (method !== 0 && method !== 8) bad(`'${name}' uses compression method ${method}; only stored (0) and deflate (8) are supported`);
-    const entry: ZipEntry = {
-      name,
-      method,
-      compressedSize: csize,
-      size: usize,
-      crc32: crc,
-      read() {
-        const raw = bytes.subarray(start, start + csize);
-        const data = method === 0 ? raw : new Uint8Array(zlib.inflateRawSync(raw));
-        if (data.byteLength !== usize) bad(`'${name}' holds ${data.byteLength} bytes, the directory says ${usize}`);
-        if (crc32 && crc32(data) >>> 0 !== crc) bad(`'${name}' fails its CRC-32 check`);
+      const check = (data: Uint8Array): Uint8Array => {
+        if (crc32 && crc32(data) >>> 0 !== e.crc32) throw bad(`'${name}' fails its CRC-32 check`);
         return data;
-      },
-    };
-    entries.set(name, entry);
+      };
+      entries.set(name, {
+        name,
+        method,
+        compressedSize: csize,
+        size: usize,
+        crc32: e.crc32,
+        async read() {
+          try {
+            if (method === 0) {
+              const { fileDataStart } = await zip.readLocalFileHeaderPromise(e, { minimal: true });
+              return check(bytes.subarray(fileDataStart, fileDataStart + csize));
+            }
+            return check(await collect(await zip.openReadStreamPromise(e), usize));
+          } catch (err) {
+            if (err instanceof Error && err.message.startsWith(`${source}: `)) throw err;
+            throw bad(`'${name}': ${reason(err)}`);
+          }
+        },
+      });
+    }
+  } catch (err) {
+    if (err instanceof Error && err.message.startsWith(`${source}: `)) throw err;
+    throw bad(reason(err));
   }
   return entries;
 }

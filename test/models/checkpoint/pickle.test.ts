@@ -51,6 +51,9 @@ test("object-building opcodes are refused, naming the class where there is one",
     throw new Error("no storages");
   });
   assert.throws(() => load(bytes("(ios\nsystem\nS'x'\n."), torch), /refused global 'os\.system'/);
+  // Python 2 aliases are looked up as own names only (not "constructor" from Object.prototype).
+  assert.throws(() => load(bytes("c__builtin__\neval\n."), torch), /refused global '__builtin__\.eval' \(Python 3: 'builtins\.eval'\)/);
+  assert.throws(() => load(bytes("cconstructor\nx\n."), torch), /^Error: refused global 'constructor\.x' in t\.pkl: only/);
   // NEWOBJ on an allowed class: still refused.
   assert.throws(() => load(bytes("\x80\x02ccollections\nOrderedDict\n)\x81."), torch), /opcode NEWOBJ at byte \d+ is not allowed/);
   assert.throws(() => load(bytes("\x80\x02\x82\x01."), torch), /opcode EXT1/);

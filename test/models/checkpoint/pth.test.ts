@@ -94,15 +94,15 @@ test("malicious pickles are refused by name and nothing runs", async (t) => {
 
 test("corrupt archives: truncated, missing storage, flipped storage byte", async () => {
   const bytes = await readFile(fixture("dtypes.pth"));
-  assert.throws(() => parseTorchCheckpoint(bytes.subarray(0, bytes.length - 30), "cut.pth"), /cut\.pth: corrupt zip archive: no end-of-central-directory/);
+  await assert.rejects(parseTorchCheckpoint(bytes.subarray(0, bytes.length - 30), "cut.pth"), /cut\.pth: corrupt zip archive: no end-of-central-directory/);
   // Flip one byte inside a stored storage (located through the zip directory).
-  const entry = readZip(bytes).get("dtypes/data/0")!;
-  const at = entry.read().byteOffset - bytes.byteOffset;
+  const entry = (await readZip(bytes)).get("dtypes/data/0")!;
+  const at = (await entry.read()).byteOffset - bytes.byteOffset;
   const flipped = Buffer.from(bytes);
   flipped[at] ^= 0xff;
-  assert.throws(() => parseTorchCheckpoint(flipped, "flip.pth"), /flip\.pth: corrupt zip archive: 'dtypes\/data\/0' fails its CRC-32 check/);
+  await assert.rejects(parseTorchCheckpoint(flipped, "flip.pth"), /flip\.pth: corrupt zip archive: 'dtypes\/data\/0' fails its CRC-32 check/);
   // Rename storage 0 in both headers: the pickle then points at a missing member.
   const renamed = Buffer.from(bytes.toString("latin1").replaceAll("dtypes/data/0", "dtypes/data/Z"), "latin1");
-  assert.throws(() => parseTorchCheckpoint(renamed, "gone.pth"), /gone\.pth: dtypes\/data\.pkl: storage '0' is missing from the archive/);
-  assert.throws(() => parseTorchCheckpoint(new Uint8Array([1, 2, 3]), "x.pth"), /x\.pth: not a PyTorch checkpoint/);
+  await assert.rejects(parseTorchCheckpoint(renamed, "gone.pth"), /gone\.pth: dtypes\/data\.pkl: storage '0' is missing from the archive/);
+  await assert.rejects(parseTorchCheckpoint(new Uint8Array([1, 2, 3]), "x.pth"), /x\.pth: not a PyTorch checkpoint/);
 });
