@@ -7,6 +7,7 @@
 # Without Node on the machine, the carry from scripts/gpu-pack.sh (.gpu/) supplies Node, the
 # pruned node_modules and dist/.
 # Knobs (the CPU rehearsal uses them): GPU_CHECK_SKIP_BUILD=1 keeps the built addon;
+# GPU_CHECK_USE_CARRY=1 uses the carried Node even where one is installed;
 # GPU_CHECK_DEVICE (default cuda:0); GPU_CHECK_BENCH_ARGS (extra bench/gpu.ts options);
 # GPU_CHECK_PYTHON (default python3: the engine and the PyTorch peer); GPU_CHECK_BUDGET_S.
 set -uo pipefail
@@ -52,12 +53,13 @@ version() { command -v "$1" > /dev/null 2>&1 && { "$@" 2>&1 | head -1; } || echo
 cat "$out/facts.txt" > "$summary"
 
 # ---- 2. the carry (when Node, node_modules or dist/ is missing) ---------------------------------
-if ! command -v node > /dev/null 2>&1; then
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$node_major" -lt 20 ] || [ "${GPU_CHECK_USE_CARRY:-0}" = 1 ]; then # missing, or older than package.json's engines (>= 20.9)
   if [ -f .gpu/node.tar.xz ]; then
     tar -C .gpu -xJf .gpu/node.tar.xz && export PATH="$root/.gpu/node/bin:$PATH"
     say "carry:  node $(node --version) from .gpu/node.tar.xz"
   else
-    say "carry:  FAIL no node here and no .gpu/node.tar.xz (run scripts/gpu-pack.sh and carry .gpu)"
+    say "carry:  FAIL no Node >= 20 here and no .gpu/node.tar.xz (run scripts/gpu-pack.sh and carry .gpu)"
     exit 1
   fi
 fi

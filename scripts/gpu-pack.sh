@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prepares the carry for a borrowed GPU machine that may have no Node and reaches no registry:
 # writes the ignored folder .gpu/ with
-#   node.tar.xz          this machine's Node (bin/node, include/node headers for node-gyp's
+#   node.tar.xz          this machine's Node (bin/node stripped, include/node headers for node-gyp's
 #                        --nodedir, lib/node_modules/npm with its node-gyp), unpacked there as .gpu/node/
 #   node_modules.tar.xz  only the packages gpu-check needs: the runtime dependencies and tsx,
 #                        each with its own dependency closure (no typescript, eslint, @types)
@@ -29,11 +29,13 @@ npm_dir="$prefix/lib/node_modules/npm"
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/node/bin" "$stage/node/include" "$stage/node/lib/node_modules"
-cp "$node_bin" "$stage/node/bin/node"
+# Stripped: the symbol table (not the dynamic symbols addons link against) is ~12 MB of the binary.
+if command -v strip > /dev/null; then strip -o "$stage/node/bin/node" "$node_bin"; else cp "$node_bin" "$stage/node/bin/node"; fi
 cp -r "$prefix/include/node" "$stage/node/include/node"
 # OpenSSL's per-platform config headers are most of the header folder; an N-API addon includes none.
 find "$stage/node/include/node/openssl/archs" -mindepth 1 -maxdepth 1 ! -name linux-x86_64 -exec rm -rf {} + 2>/dev/null || true
 cp -r "$npm_dir" "$stage/node/lib/node_modules/npm"
+rm -rf "$stage/node/lib/node_modules/npm/docs" "$stage/node/lib/node_modules/npm/man" # npm's manual
 tar -C "$stage" -cf - node | $XZ > "$out/node.tar.xz"
 
 # 2. node_modules: the closure of the runtime dependencies plus tsx (tests and bench run through it).
