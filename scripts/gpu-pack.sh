@@ -2,7 +2,7 @@
 # Prepares the carry for a borrowed GPU machine that may have no Node and reaches no registry:
 # writes the ignored folder .gpu/ with
 #   node.tar.xz          this machine's Node (bin/node stripped, include/node headers for node-gyp's
-#                        --nodedir, lib/node_modules/npm with its node-gyp), unpacked there as .gpu/node/
+#                        --nodedir, npm's node-gyp with its dependencies), unpacked there as .gpu/node/
 #   node_modules.tar.xz  only the packages gpu-check needs: the runtime dependencies and tsx,
 #                        each with its own dependency closure (no typescript, eslint, @types)
 #   dist.tar.xz          the compiled CLI (dist/) that `aunce doctor` runs
@@ -34,8 +34,36 @@ if command -v strip > /dev/null; then strip -o "$stage/node/bin/node" "$node_bin
 cp -r "$prefix/include/node" "$stage/node/include/node"
 # OpenSSL's per-platform config headers are most of the header folder; an N-API addon includes none.
 find "$stage/node/include/node/openssl/archs" -mindepth 1 -maxdepth 1 ! -name linux-x86_64 -exec rm -rf {} + 2>/dev/null || true
-cp -r "$npm_dir" "$stage/node/lib/node_modules/npm"
-rm -rf "$stage/node/lib/node_modules/npm/docs" "$stage/node/lib/node_modules/npm/man" # npm's manual
+# Of npm, only node-gyp and its dependency closure (resolved as Node resolves them), at npm's paths.
+mkdir -p "$stage/node/lib/node_modules/npm/node_modules"
+cp "$npm_dir/package.json" "$stage/node/lib/node_modules/npm/"
+NPM_DIR="$npm_dir" node --input-type=module - <<'EOF2' | while read -r d; do mkdir -p "$stage/node/lib/node_modules/npm/$(dirname "$d")"; cp -r "$npm_dir/$d" "$stage/node/lib/node_modules/npm/$d"; done
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+const root = process.env.NPM_DIR;
+const seen = new Set();
+const resolvePkg = (from, name) => {
+  for (let d = from; d.startsWith(root); d = dirname(d)) {
+    const c = join(d, "node_modules", name);
+    if (existsSync(join(c, "package.json"))) return c;
+    if (d === root) break;
+  }
+  return null;
+};
+const walk = (dir) => {
+  if (seen.has(dir)) return;
+  seen.add(dir);
+  const p = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+  for (const n of Object.keys({ ...p.dependencies, ...p.optionalDependencies })) {
+    const c = resolvePkg(dir, n);
+    if (c) walk(c);
+  }
+};
+walk(join(root, "node_modules", "node-gyp"));
+// Outermost folders only (a nested package travels with its parent's copy).
+const dirs = [...seen].map((d) => relative(root, d)).sort();
+for (const d of dirs) if (!dirs.some((o) => o !== d && d.startsWith(o + "/"))) console.log(d);
+EOF2
 tar -C "$stage" -cf - node | $XZ > "$out/node.tar.xz"
 
 # 2. node_modules: the closure of the runtime dependencies plus tsx (tests and bench run through it).
