@@ -9,7 +9,8 @@
 # Knobs (the CPU rehearsal uses them): GPU_CHECK_SKIP_BUILD=1 keeps the built addon;
 # GPU_CHECK_USE_CARRY=1 uses the carried Node even where one is installed;
 # GPU_CHECK_DEVICE (default cuda:0); GPU_CHECK_BENCH_ARGS (extra bench/gpu.ts options);
-# GPU_CHECK_PYTHON (default python3: the engine and the PyTorch peer); GPU_CHECK_BUDGET_S.
+# GPU_CHECK_PYTHON (default python3: the engine and the PyTorch peer); GPU_CHECK_BUDGET_S;
+# GPU_CHECK_TIME_SCALE multiplies each phase's cap (a slow rehearsal machine).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
@@ -28,6 +29,7 @@ phase() {
   local max=$1 log=$2
   shift 2
   local t
+  max=$((max * ${GPU_CHECK_TIME_SCALE:-1}))
   t=$(left)
   [ "$t" -gt "$max" ] && t=$max
   if [ "$t" -lt 5 ]; then
