@@ -21,7 +21,7 @@ import { sampleAugmentParams } from "../src/data/transforms/params.ts";
 import { augmentView } from "../src/data/transforms/pipeline.ts";
 
 /** Writes `n` synthetic 256x256 face-sized JPEGs (smooth shapes + noise, quality 90); returns their folder. */
-async function makeJpegs(n: number): Promise<string> {
+export async function makeJpegs(n: number): Promise<string> {
   const dir = join(tmpdir(), `aunce-bench-data-${process.pid}`);
   mkdirSync(dir, { recursive: true });
   const rng = new Rng(1);
@@ -57,6 +57,29 @@ export async function dataWaitShare(loader: DataLoader, step: (b: Batch) => Prom
   return { waitMs: wait, totalMs: total, share: wait / total };
 }
 
+/**
+ * Two-view training batches per second from `ds`: one warm-up epoch (worker start-up, JIT), then
+ * `batches` timed batches across epochs. images/s counts dataset images (each gives two views).
+ */
+export async function loaderRate(ds: AuDataset, opts: { workers: number; batches: number; batchSize: number }): Promise<{ batchesPerSec: number; imagesPerSec: number }> {
+  const loader = new DataLoader(ds, { batchSize: opts.batchSize, mode: "train", views: 2, workers: opts.workers, prefetch: 2 });
+  try {
+    for await (const b of loader.epoch(0)) void b;
+    let done = 0;
+    const t0 = performance.now();
+    for (let e = 1; done < opts.batches; e++) {
+      for await (const b of loader.epoch(e)) {
+        void b;
+        if (++done >= opts.batches) break;
+      }
+    }
+    const s = (performance.now() - t0) / 1000;
+    return { batchesPerSec: done / s, imagesPerSec: (done * opts.batchSize) / s };
+  } finally {
+    await loader.close();
+  }
+}
+
 function arg(name: string, dflt: number): number {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? Number(process.argv[i + 1]) : dflt;
@@ -88,23 +111,8 @@ export async function run(): Promise<void> {
     const augMs = (performance.now() - aug0) / 64;
     console.log(`single thread: decode ${decodeMs.toFixed(2)} ms/image, augment ${augMs.toFixed(2)} ms/view (224 crop, jitter p0.8, gray p0.2, blur)`);
 
-    const loader = new DataLoader(ds, { batchSize, mode: "train", views: 2, workers, prefetch: 2 });
-    try {
-      // Warm-up epoch (worker start-up, JIT), then timed batches across epochs.
-      for await (const b of loader.epoch(0)) void b;
-      let done = 0;
-      const t0 = performance.now();
-      for (let e = 1; done < batches; e++) {
-        for await (const b of loader.epoch(e)) {
-          void b;
-          if (++done >= batches) break;
-        }
-      }
-      const s = (performance.now() - t0) / 1000;
-      console.log(`loader (${workers} workers, batch ${batchSize} x 2 views): ${(done / s).toFixed(2)} batches/s, ${((done * batchSize) / s).toFixed(1)} images/s`);
-    } finally {
-      await loader.close();
-    }
+    const rate = await loaderRate(ds, { workers, batches, batchSize });
+    console.log(`loader (${workers} workers, batch ${batchSize} x 2 views): ${rate.batchesPerSec.toFixed(2)} batches/s, ${rate.imagesPerSec.toFixed(1)} images/s`);
     // Data loading and a ResNet-18 AUNCE step sharing the same 2 cores.
     const { createAuModel } = await import("../src/models/registry.ts");
     const { aunceLoss } = await import("../src/losses/index.ts");

@@ -23,9 +23,13 @@
 #include <cstring>
 
 #ifdef AUNCE_WITH_CUDA
-#include <ATen/cuda/CUDAContext.h>
+// Only c10's CUDA headers and the runtime API: ATen/cuda/CUDAContext.h would also need the cuBLAS
+// and cuSPARSE headers, which a PyTorch wheel plus the bare CUDA runtime does not have.
+// cudaGetDeviceProperties resolves at load time from the libcudart that libc10_cuda brings.
 #include <c10/cuda/CUDACachingAllocator.h>
 #include <c10/cuda/CUDAFunctions.h>
+#include <c10/cuda/CUDAGuard.h>
+#include <cuda_runtime_api.h>
 #endif
 
 namespace aunce {
@@ -50,13 +54,14 @@ static Napi::Value CudaDevices(const Napi::CallbackInfo& info) {
   auto arr = Napi::Array::New(env);
 #ifdef AUNCE_WITH_CUDA
   for (int i = 0; i < n; i++) {
-    const cudaDeviceProp* p = at::cuda::getDeviceProperties(i);
+    cudaDeviceProp p;
+    if (cudaGetDeviceProperties(&p, i) != cudaSuccess) throw Napi::Error::New(env, "cudaDevices: cannot read the properties of cuda:" + std::to_string(i));
     auto o = Napi::Object::New(env);
     o.Set("index", i);
-    o.Set("name", std::string(p->name));
-    o.Set("totalMemory", double(p->totalGlobalMem));
-    o.Set("major", p->major);
-    o.Set("minor", p->minor);
+    o.Set("name", std::string(p.name));
+    o.Set("totalMemory", double(p.totalGlobalMem));
+    o.Set("major", p.major);
+    o.Set("minor", p.minor);
     arr.Set(uint32_t(i), o);
   }
 #else
