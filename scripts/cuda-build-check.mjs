@@ -4,6 +4,7 @@
 // Without --torch-dir it unpacks the CUDA wheel (AUNCE_CUDA_TORCH_SPEC, default torch==2.14.1) and
 // the nvidia-* wheels it links against into .engine/ with `pip install --no-deps --target` (the
 // torch wheel's own dependency list names packages that are not needed to build and load it).
+// Set AUNCE_CUDA_CHECK_REUSE=1 to load an existing .engine/cuda-check build without compiling.
 // The build goes to .engine/cuda-check/ so the active engine's addon (native/build) is untouched.
 // Loading it runs `aunce doctor --json` in a child process with AUNCE_NATIVE pointing at it, which
 // must report the CUDA build (cudaBuild: true) and, on a machine without a GPU, cuda: false.
@@ -34,15 +35,32 @@ let torchDir = dirArg;
 if (!torchDir) {
   const target = join(root, ".engine", `pip-${spec.replace(/[^A-Za-z0-9.+-]+/g, "-")}-cuda`);
   torchDir = join(target, "torch");
+  const python = process.env.PYTHON || "python3";
+  const pip = (dir, pkgs) =>
+    spawnSync(python, ["-m", "pip", "install", "--no-deps", "--no-input", "--disable-pip-version-check",
+      "--retries", "0", "--timeout", "15", "--target", dir, ...pkgs], { stdio: "inherit" }).status;
   if (!isLibtorchDir(torchDir)) {
-    log(`unpacking ${spec} and its nvidia wheels into ${target} (pip --no-deps --target; several GB)`);
-    const pip = (pkgs) =>
-      spawnSync(process.env.PYTHON || "python3", ["-m", "pip", "install", "--no-deps", "--no-input", "--disable-pip-version-check",
-        "--retries", "0", "--timeout", "15", "--target", target, ...pkgs], { stdio: "inherit" }).status;
-    if (pip([spec]) !== 0) die(`pip could not unpack ${spec}`);
-    // One wheel at a time: a wheel missing from the index (the CUDA runtime, which the toolkit's
-    // libcudart replaces) must not stop the others.
-    for (const p of NVIDIA) if (pip([p]) !== 0) log(`note: ${p} not available; its library must come from the CUDA toolkit`);
+    log(`unpacking ${spec} into ${target} (pip --no-deps --target)`);
+    if (pip(target, [spec]) !== 0) die(`pip could not unpack ${spec}`);
+  }
+  const done = join(target, "nvidia", ".aunce-complete");
+  if (!existsSync(done)) {
+    // Each wheel into its own folder, then merged: pip --target skips a package whose top folder
+    // (nvidia/) already exists, and a wheel missing from the index (the CUDA runtime, which the
+    // toolkit's libcudart replaces) must not stop the others.
+    log(`unpacking the nvidia-* wheels ${spec} links against (several GB)`);
+    for (const p of NVIDIA) {
+      const one = join(root, ".engine", "wheel-tmp");
+      rmSync(one, { recursive: true, force: true });
+      if (pip(one, [p]) !== 0) {
+        log(`note: ${p} not available; its library must come from the CUDA toolkit`);
+        continue;
+      }
+      cpSync(one, target, { recursive: true, force: true });
+      rmSync(one, { recursive: true, force: true });
+    }
+    mkdirSync(dirname(done), { recursive: true });
+    writeFileSync(done, "");
   }
 }
 if (!isLibtorchDir(torchDir)) die(`${torchDir} is not a libtorch folder`);
@@ -52,28 +70,31 @@ log(`libtorch ${version} (CUDA) at ${torchDir}`);
 
 // Build a copy of native/ so the active engine's build stays as it is.
 const work = join(root, ".engine", "cuda-check");
-rmSync(work, { recursive: true, force: true });
-mkdirSync(work, { recursive: true });
-cpSync(join(root, "native", "src"), join(work, "src"), { recursive: true });
-for (const f of ["binding.gyp", "libtorch.cjs"]) cpSync(join(root, "native", f), join(work, f));
-const nodeDir = dirname(dirname(process.execPath));
-const gyp = [
-  process.env.npm_config_node_gyp,
-  join(nodeDir, "lib", "node_modules", "npm", "node_modules", "node-gyp", "bin", "node-gyp.js"),
-  "/usr/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js",
-].find((p) => p && existsSync(p));
-if (!gyp) die("node-gyp not found");
-// node-addon-api resolves from the project (binding.gyp asks `require('node-addon-api')`).
-const env = { ...process.env, LIBTORCH_DIR: torchDir, NODE_PATH: join(root, "node_modules") };
-const t0 = Date.now();
-const gypArgs = [gyp, "rebuild", "--directory", work, "--jobs", String(availableParallelism())];
-if (existsSync(join(nodeDir, "include", "node", "node_api.h"))) gypArgs.push(`--nodedir=${nodeDir}`);
-if (spawnSync(process.execPath, gypArgs, { stdio: "inherit", env, cwd: root }).status !== 0) die("the CUDA build failed (compiler output above)");
-const buildS = ((Date.now() - t0) / 1000).toFixed(0);
+const reuse = process.env.AUNCE_CUDA_CHECK_REUSE === "1" && existsSync(join(work, "build", "Release", "aunce.node"));
 const addon = join(work, "build", "Release", "aunce.node");
-writeFileSync(join(work, "build", "Release", "engine.json"),
-  JSON.stringify({ kind: "dir", dir: torchDir, origin: `CUDA check build (${torchDir})`, version, cuda: true }, null, 2));
-log(`built in ${buildS} s: ${addon}`);
+if (!reuse) {
+  rmSync(work, { recursive: true, force: true });
+  mkdirSync(work, { recursive: true });
+  cpSync(join(root, "native", "src"), join(work, "src"), { recursive: true });
+  for (const f of ["binding.gyp", "libtorch.cjs"]) cpSync(join(root, "native", f), join(work, f));
+  const nodeDir = dirname(dirname(process.execPath));
+  const gyp = [
+    process.env.npm_config_node_gyp,
+    join(nodeDir, "lib", "node_modules", "npm", "node_modules", "node-gyp", "bin", "node-gyp.js"),
+    "/usr/lib/node_modules/npm/node_modules/node-gyp/bin/node-gyp.js",
+  ].find((p) => p && existsSync(p));
+  if (!gyp) die("node-gyp not found");
+  // node-addon-api resolves from the project (binding.gyp asks `require('node-addon-api')`).
+  const env = { ...process.env, LIBTORCH_DIR: torchDir, NODE_PATH: join(root, "node_modules") };
+  const t0 = Date.now();
+  const gypArgs = [gyp, "rebuild", "--directory", work, "--jobs", String(availableParallelism())];
+  if (existsSync(join(nodeDir, "include", "node", "node_api.h"))) gypArgs.push(`--nodedir=${nodeDir}`);
+  if (spawnSync(process.execPath, gypArgs, { stdio: "inherit", env, cwd: root }).status !== 0) die("the CUDA build failed (compiler output above)");
+  const buildS = ((Date.now() - t0) / 1000).toFixed(0);
+  writeFileSync(join(work, "build", "Release", "engine.json"),
+    JSON.stringify({ kind: "dir", dir: torchDir, origin: `CUDA check build (${torchDir})`, version, cuda: true }, null, 2));
+  log(`built in ${buildS} s: ${addon}`);
+}
 
 // Load it: libcudart comes from the nvidia wheel beside torch/ or from the CUDA toolkit.
 const libPaths = [join(torchDir, "..", "nvidia", "cu13", "lib"), "/usr/local/cuda/lib64", process.env.LD_LIBRARY_PATH].filter(Boolean);

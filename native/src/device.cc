@@ -106,7 +106,7 @@ static Napi::Value CudaEmptyCache(const Napi::CallbackInfo& info) {
 static Napi::Value CudaSynchronize(const Napi::CallbackInfo& info) {
   int i = checkedDevice(info, "cudaSynchronize");
 #ifdef AUNCE_WITH_CUDA
-  c10::cuda::CUDAGuard guard(c10::DeviceIndex(i));
+  c10::cuda::CUDAGuard guard(static_cast<c10::DeviceIndex>(i));  // (not DeviceIndex(i): that parses as a declaration)
   c10::cuda::device_synchronize();
 #else
   (void)i;
