@@ -10,8 +10,8 @@
  *     [--out docs/results/memory-train.json]
  *
  * Data: SynthAU, BP4D style, 6 subjects x 1 sequence x 24 frames at 64x64 (seed 5), prepared as
- * `aunce prepare` does; fold 1 trains on 96 frames, so 24 steps per epoch at batch 4 and ~417
- * epochs (and checkpoints) for 10,000 steps.
+ * `aunce prepare` does; fold 1 gives 23 steps per epoch at batch 4, so ~435 epochs (and
+ * end-of-epoch checkpoints) for 10,000 steps.
  *
  * Warm-up: glibc raises its mmap threshold dynamically as large blocks are freed, so RSS climbs
  * over the first ~2,000 steps and then stays (the project measured ~80 MiB on a small conv net;
