@@ -140,6 +140,9 @@ try {
     samples,
   });
   if (!summary.pass) process.exitCode = 1;
+} catch (err) {
+  console.error(`memory-video: ${(err as Error).message}`); // one line: these are option or run-length mistakes
+  process.exitCode = 1;
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }
