@@ -149,6 +149,11 @@ export async function* readVideoFrames(file: string, opts: { every?: number; onW
         // for one frame; the copy (~0.1 ms at 640x480) sends the worker's buffer straight back.
         frame.set(new Uint8Array(m.buffer));
         worker.postMessage({ type: "return", buffer: m.buffer }, [m.buffer]);
+        // One turn of the event loop per frame (~microseconds): the consumer computes synchronously,
+        // and Node delivers a port's queued messages in one callback (up to 1,000), so without this
+        // timers, output writes (queued in memory meanwhile) and Ctrl-C waited up to 1,000 frames.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+        if (opts.signal?.aborted) break;
         const index = k * every;
         k++;
         yield { index, timestamp: index / info.fps, image: { width: info.width, height: info.height, data: frame } };

@@ -91,3 +91,26 @@ test("readVideoFrames decodes ahead and stops cleanly: leaving the loop early or
   assert.equal(m, 3);
   assert.deepEqual(ourFfmpegs(), [], "abort killed ffmpeg");
 });
+
+test("readVideoFrames lets the event loop run between frames: timers, I/O and Ctrl-C reach a synchronous consumer", { skip }, async () => {
+  // A consumer that computes synchronously (as the detect loop does) must still see timers fire:
+  // without a turn of the event loop per frame, Node keeps delivering the decoder thread's
+  // messages in one callback (up to 1,000), so timers, output writes and SIGINT waited for the
+  // stream to end.
+  const src = "lavfi:testsrc=size=160x120:rate=10:duration=4"; // 40 frames
+  const ac = new AbortController();
+  let n = 0;
+  let firedAt = -1;
+  for await (const _f of readVideoFrames(src, { signal: ac.signal })) {
+    if (n === 0) {
+      setTimeout(() => { firedAt = n; }, 0);
+      setTimeout(() => ac.abort(), 60);
+    }
+    const until = performance.now() + 20; // busy: 20 ms of compute per frame
+    while (performance.now() < until) { /* spin */ }
+    n++;
+  }
+  assert.ok(firedAt >= 1 && firedAt <= 2, `a 0 ms timer set at frame 1 fired after frame ${firedAt} of ${n}`);
+  assert.ok(n < 20, `an abort from a 60 ms timer stopped the stream after ${n} of 40 frames`);
+  assert.deepEqual(ourFfmpegs(), [], "abort killed ffmpeg");
+});
