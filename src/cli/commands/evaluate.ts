@@ -18,7 +18,7 @@ export function register(program: Command): void {
     .action(async (o: { checkpoint?: string; tuneThresholds?: boolean; runs: string[]; out?: string }) => {
       const pipeline = await import("../../eval/pipeline.ts");
       if (o.runs.length) {
-        const r = pipeline.averageRuns(o.runs, o.out ?? "report");
+        const r = await pipeline.averageRuns(o.runs, o.out ?? "report");
         console.log(r.table);
         console.log(`report: ${r.out}/report.md`);
         return;
