@@ -19,6 +19,7 @@ import { Rng } from "../src/data/rng.ts";
 import { decodeRgb } from "../src/data/transforms/decode.ts";
 import { sampleAugmentParams } from "../src/data/transforms/params.ts";
 import { augmentView } from "../src/data/transforms/pipeline.ts";
+import { writeBenchResults, type BenchRow } from "./results.ts";
 
 /** Writes `n` synthetic 256x256 face-sized JPEGs (smooth shapes + noise, quality 90); returns their folder. */
 async function makeJpegs(n: number): Promise<string> {
@@ -69,6 +70,7 @@ export async function run(): Promise<void> {
   const nImages = arg("images", 96);
   const batchSize = 32;
   const dir = await makeJpegs(nImages);
+  const rows: BenchRow[] = [];
   try {
     const images = Array.from({ length: nImages }, (_, i) => `${i}.jpg`);
     const ds = new AuDataset({ dataset: "BP4D", imgRoot: dir, images, labels: new Int8Array(nImages * 12), numAus: 12 });
@@ -102,6 +104,7 @@ export async function run(): Promise<void> {
       }
       const s = (performance.now() - t0) / 1000;
       console.log(`loader (${workers} workers, batch ${batchSize} x 2 views): ${(done / s).toFixed(2)} batches/s, ${((done * batchSize) / s).toFixed(1)} images/s`);
+      rows.push({ id: "data.loader", benchmark: `data loader, ${workers} workers, batch ${batchSize} x 2 views from 256 px JPEGs`, ours: `${((done * batchSize) / s).toFixed(1)} img/s (${(done / s).toFixed(1)} batches/s)`, values: { imagesPerSecond: (done * batchSize) / s } });
     } finally {
       await loader.close();
     }
@@ -126,11 +129,13 @@ export async function run(): Promise<void> {
       };
       const r = await dataWaitShare(trainLoader, step, 1);
       console.log(`ResNet-18 AUNCE epoch (${trainLoader.batchesPerEpoch} steps of 32 x 2 views): ${(r.totalMs / 1000).toFixed(1)} s, waiting for data ${(r.waitMs / 1000).toFixed(2)} s = ${(100 * r.share).toFixed(1)}% (goal < 10%)`);
+      rows.push({ id: "data.wait_share", benchmark: `time a ResNet-18 AUNCE epoch waits for data (loader and training sharing ${workers} workers' cores)`, ours: `${(100 * r.share).toFixed(1)}%`, values: { share: r.share } });
     } finally {
       await trainLoader.close();
       opt.dispose();
       model.dispose();
     }
+    writeBenchResults("data", rows);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
