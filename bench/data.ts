@@ -104,7 +104,7 @@ export async function run(): Promise<void> {
       }
       const s = (performance.now() - t0) / 1000;
       console.log(`loader (${workers} workers, batch ${batchSize} x 2 views): ${(done / s).toFixed(2)} batches/s, ${((done * batchSize) / s).toFixed(1)} images/s`);
-      rows.push({ id: "data.loader", benchmark: `data loader, ${workers} workers, batch ${batchSize} x 2 views from 256 px JPEGs`, ours: `${((done * batchSize) / s).toFixed(1)} img/s (${(done / s).toFixed(1)} batches/s)`, values: { imagesPerSecond: (done * batchSize) / s } });
+      rows.push({ id: "data.loader", benchmark: `data loader, ${workers} worker${workers === 1 ? "" : "s"}, batch ${batchSize} x 2 views from 256 px JPEGs`, ours: `${((done * batchSize) / s).toFixed(1)} img/s (${(done / s).toFixed(1)} batches/s)`, values: { imagesPerSecond: (done * batchSize) / s } });
     } finally {
       await loader.close();
     }
@@ -129,7 +129,7 @@ export async function run(): Promise<void> {
       };
       const r = await dataWaitShare(trainLoader, step, 1);
       console.log(`ResNet-18 AUNCE epoch (${trainLoader.batchesPerEpoch} steps of 32 x 2 views): ${(r.totalMs / 1000).toFixed(1)} s, waiting for data ${(r.waitMs / 1000).toFixed(2)} s = ${(100 * r.share).toFixed(1)}% (goal < 10%)`);
-      rows.push({ id: "data.wait_share", benchmark: `time a ResNet-18 AUNCE epoch waits for data (loader and training sharing ${workers} workers' cores)`, ours: `${(100 * r.share).toFixed(1)}%`, values: { share: r.share } });
+      rows.push({ id: "data.wait_share", benchmark: `time a ResNet-18 AUNCE epoch waits for data (loader with ${workers} worker${workers === 1 ? "" : "s"} and training sharing the cores)`, ours: `${(100 * r.share).toFixed(1)}%`, values: { share: r.share } });
     } finally {
       await trainLoader.close();
       opt.dispose();

@@ -40,7 +40,7 @@ try {
     );
   }
   writeBenchResults("synth", [
-    { id: "synth.render", benchmark: `SynthAU rendering, 256 px, ${values.workers} workers`, ours: `${rate.bp4d.toFixed(0)} img/s (BP4D, JPEG), ${rate.disfa.toFixed(0)} img/s (DISFA, PNG)`, values: { bp4dImagesPerSecond: rate.bp4d, disfaImagesPerSecond: rate.disfa } },
+    { id: "synth.render", benchmark: `SynthAU rendering, 256 px, ${values.workers} worker${values.workers === "1" ? "" : "s"}`, ours: `${rate.bp4d.toFixed(0)} img/s (BP4D, JPEG), ${rate.disfa.toFixed(0)} img/s (DISFA, PNG)`, values: { bp4dImagesPerSecond: rate.bp4d, disfaImagesPerSecond: rate.disfa } },
   ]);
 } finally {
   rmSync(root, { recursive: true, force: true });
