@@ -30,6 +30,8 @@ export interface BenchSource {
 export interface BenchResults {
   about: string;
   rows: (BenchRow & { source: BenchSource })[];
+  /** Numbered notes under the table; rows cite them as "[n]". */
+  notes?: string[];
 }
 
 const pct = (x: number) => (Number.isFinite(x) ? (100 * x).toFixed(1) : "n/a");
@@ -38,7 +40,9 @@ const day = (iso: string) => iso.slice(0, 10);
 /** The demo section: one table row per engine among the runs of `npm run demo` as shipped (default options). */
 export function renderDemo(r: DemoResults): string {
   const runs = r.runs.filter((x) => x.defaultConfig);
-  if (!runs.length) throw new Error("docs/results/demo.json has no run of the demo with its default options");
+  if (!runs.length) {
+    return "No run of `npm run demo` with its default options is recorded in [docs/results/demo.json](docs/results/demo.json) yet\n(record one: `node --import tsx scripts/readme-facts.ts --add-demo aunce-demo/summary.json`).";
+  }
   const c = runs[0].config;
   const lines = [
     `The demo's figures, as recorded from \`npm run demo\` runs in [docs/results/demo.json](docs/results/demo.json)`,
@@ -66,6 +70,7 @@ export function renderBench(r: BenchResults): string {
     "| benchmark | ours | PyTorch | ratio | measured |",
     "|---|---|---|---|---|",
     ...r.rows.map((x) => `| ${x.benchmark} | ${x.ours} | ${x.pytorch ?? ""} | ${x.ratio === undefined ? "" : x.ratio.toFixed(2)} | ${src(x.source)} |`),
+    ...(r.notes?.length ? ["", ...r.notes.map((n, k) => `- [${k + 1}] ${n}`)] : []),
   ].join("\n");
 }
 

@@ -47,6 +47,7 @@ describe("README facts", () => {
       "| libtorch 2.13.0, OpenBLAS, 2 threads, AVX2 | 20.0 | 31.5 | 47.0 | 50.0 / 55.0 | 10.0 min (5.0 → 6.0) | 2026-12-02 |",
     ]);
     assert.throws(() => addDemoRun(r, { format: "x" } as never), /not a demo summary/);
+    assert.match(renderSections({ about: "", runs: [r.runs[2]] }, { about: "", rows: [] }).demo, /^No run of `npm run demo` with its default options is recorded/);
   });
 
   it("bench rows are replaced by id, in place, with the bench run as their source", () => {
