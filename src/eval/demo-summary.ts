@@ -81,7 +81,7 @@ export function demoGuide(s: DemoSummary, docs = "docs/experiments.md"): string 
   const outcome =
     a.meanF1 < b.meanF1
       ? `so AUNCE trailing the baseline here (mean F1 ${pct(a.meanF1)} vs ${pct(b.meanF1)}) is expected`
-      : `so AUNCE's lead here (mean F1 ${pct(a.meanF1)} vs ${pct(b.meanF1)}) is within what chance gives on so few test frames`;
+      : `so read AUNCE's lead here (mean F1 ${pct(a.meanF1)} vs ${pct(b.meanF1)}) with care: at this size one run's differences are mostly noise`;
   const floorNote =
     Math.max(a.meanF1, b.meanF1) < floor ? " Neither method clears that floor in this run: neither has learned to detect these AUs on unseen faces yet." : "";
   return [

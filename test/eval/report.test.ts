@@ -94,7 +94,7 @@ describe("demo summary and guide", () => {
     assert.match(g, /\[\.\.\/docs\/experiments\.md\]\(\.\.\/docs\/experiments\.md\)/);
     assert.match(g, /\(50 = chance\): 50\.0 for AUNCE, 93\.8 for the supervised baseline/);
     const lead = demoGuide(summary(aunce, sup));
-    assert.match(lead, /AUNCE's lead here \(mean F1 90\.0 vs 66\.7\)/);
+    assert.match(lead, /read AUNCE's lead here \(mean F1 90\.0 vs 66\.7\) with care/);
     assert.doesNotMatch(lead, /Neither method clears/);
     const none = metrics([0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4, 0.4]);
     assert.match(demoGuide(summary(none, none)), /Neither method clears that floor/);

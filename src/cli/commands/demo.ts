@@ -157,7 +157,7 @@ export function register(program: Command): void {
         ],
         guide,
         notes: [
-          `${n.subjects} synthetic subjects x ${n.sequences} sequences x ${n.frames} frames at ${n.size}px; ${o.backbone} from scratch, ${n.crop}px crops, ${n.epochs} epochs, batch ${n.batch}`,
+          `${n.subjects} synthetic subjects x ${n.sequences} sequence${n.sequences === 1 ? "" : "s"} x ${n.frames} frames at ${n.size}px; ${o.backbone} from scratch, ${n.crop}px crops, ${n.epochs} epoch${n.epochs === 1 ? "" : "s"}, batch ${n.batch}`,
           `linear-eval epoch selected on validation subjects ${lin.result.valSubjects.join(", ")}; the reference's test-fold selection gives ${(100 * lin.result.referenceSelection.test.meanF1).toFixed(1)}`,
           `total time ${seconds.toFixed(0)} s on ${engineLabel(summary.engine)}, load average ${summary.loadAverage.start.toFixed(1)} at start and ${summary.loadAverage.end.toFixed(1)} at the end (${Object.entries(stageTimes).map(([k, v]) => `${k} ${v.toFixed(0)} s`).join(", ")})`,
         ],
