@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:
 import { loadavg } from "node:os";
 import { join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import type { DemoSummary } from "../../eval/demo-summary.ts";
 
 interface DemoOptions {
   out: string;
@@ -132,7 +133,7 @@ export function register(program: Command): void {
         { name: "supervised baseline", metrics: supEval.metrics },
       ];
       const seconds = (performance.now() - t0) / 1000;
-      const summary: import("../../eval/demo-summary.ts").DemoSummary = {
+      const summary: DemoSummary = {
         format: "aunce-demo-summary/1",
         date: new Date().toISOString(),
         engine: summaryParts.demoEngine(info),
