@@ -19,6 +19,7 @@ import { Rng } from "../src/data/rng.ts";
 import { decodeRgb } from "../src/data/transforms/decode.ts";
 import { sampleAugmentParams } from "../src/data/transforms/params.ts";
 import { augmentView } from "../src/data/transforms/pipeline.ts";
+import { writeBenchResults, type BenchRow } from "./results.ts";
 
 /** Writes `n` synthetic 256x256 face-sized JPEGs (smooth shapes + noise, quality 90); returns their folder. */
 export async function makeJpegs(n: number): Promise<string> {
@@ -92,6 +93,7 @@ export async function run(): Promise<void> {
   const nImages = arg("images", 96);
   const batchSize = 32;
   const dir = await makeJpegs(nImages);
+  const rows: BenchRow[] = [];
   try {
     const images = Array.from({ length: nImages }, (_, i) => `${i}.jpg`);
     const ds = new AuDataset({ dataset: "BP4D", imgRoot: dir, images, labels: new Int8Array(nImages * 12), numAus: 12 });
@@ -113,6 +115,7 @@ export async function run(): Promise<void> {
 
     const rate = await loaderRate(ds, { workers, batches, batchSize });
     console.log(`loader (${workers} workers, batch ${batchSize} x 2 views): ${rate.batchesPerSec.toFixed(2)} batches/s, ${rate.imagesPerSec.toFixed(1)} images/s`);
+    rows.push({ id: "data.loader", benchmark: `data loader, ${workers} worker${workers === 1 ? "" : "s"}, batch ${batchSize} x 2 views from 256 px JPEGs`, ours: `${rate.imagesPerSec.toFixed(1)} img/s (${rate.batchesPerSec.toFixed(1)} batches/s)`, values: { imagesPerSecond: rate.imagesPerSec } });
     // Data loading and a ResNet-18 AUNCE step sharing the same 2 cores.
     const { createAuModel } = await import("../src/models/registry.ts");
     const { aunceLoss } = await import("../src/losses/index.ts");
@@ -134,11 +137,13 @@ export async function run(): Promise<void> {
       };
       const r = await dataWaitShare(trainLoader, step, 1);
       console.log(`ResNet-18 AUNCE epoch (${trainLoader.batchesPerEpoch} steps of 32 x 2 views): ${(r.totalMs / 1000).toFixed(1)} s, waiting for data ${(r.waitMs / 1000).toFixed(2)} s = ${(100 * r.share).toFixed(1)}% (goal < 10%)`);
+      rows.push({ id: "data.wait_share", benchmark: `time a ResNet-18 AUNCE epoch waits for data (loader with ${workers} worker${workers === 1 ? "" : "s"} and training sharing the cores)`, ours: `${(100 * r.share).toFixed(1)}%`, values: { share: r.share } });
     } finally {
       await trainLoader.close();
       opt.dispose();
       model.dispose();
     }
+    writeBenchResults("data", rows);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -16,6 +16,7 @@ import { processVideo, type DetectContext } from "../src/cli/detect/run.ts";
 import { BP4D_AUS, DEFAULT_MODEL_PATH, LinearProbeAuModel, loadAuModelFromCheckpoint } from "../src/face/au-model.ts";
 import { FacePipeline } from "../src/face/pipeline.ts";
 import { getNumThreads, manualSeed, setNumThreads } from "../src/tensor/index.ts";
+import { writeBenchResults, type BenchRow } from "./results.ts";
 
 const arg = (name: string, def: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -41,6 +42,8 @@ const pipeline = new FacePipeline(model);
 const cpu = readFileSync("/proc/cpuinfo", "utf8").match(/model name\s*:\s*(.*)/)?.[1] ?? "?";
 console.log(`${frames} frames 640x480, one face, AU model ${backbone === "bundled" ? model.description : `${backbone} + linear head (untrained)`}; ${cpu}; load average before: ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
 console.log("threads  detect-every  fps    start ms   ms/frame: decode  prepare  detect  landmarks  align  au     total");
+const rows: BenchRow[] = [];
+const modelWords = backbone === "bundled" ? "bundled default model" : `${backbone} AU model (untrained)`;
 for (const threads of threadList) {
   setNumThreads(threads);
   for (const detectEvery of detectEveryList) {
@@ -66,10 +69,17 @@ for (const threads of threadList) {
     const per = (ms: number) => (ms / n).toFixed(1).padStart(6);
     const tm = Object.fromEntries(Object.entries(pipeline.times).map(([k, v]) => [k, v - f0.times[k as keyof typeof f0.times]])) as unknown as typeof pipeline.times;
     ctx.decodeMs -= f0.decode;
+    rows.push({
+      id: `detect.${backbone}.t${getNumThreads()}.${detectEvery}`,
+      benchmark: `\`aunce detect\`, 640x480 video, one face, ${modelWords}, ${getNumThreads()} threads, \`--detect-every ${detectEvery}\``,
+      ours: `${(1000 / steady).toFixed(1)} fps`,
+      values: { fps: 1000 / steady, msPerFrame: steady },
+    });
     console.log(`${String(getNumThreads()).padStart(7)}  ${String(detectEvery).padStart(12)}  ${(1000 / steady).toFixed(1).padStart(5)}  ${(done[0] - t0).toFixed(0).padStart(8)}  ${" ".repeat(9)}${per(ctx.decodeMs)}  ${per(tm.prepare).padStart(7)}  ${per(tm.detect)}  ${per(tm.landmarks).padStart(9)}  ${per(tm.align)}  ${per(tm.au)}  ${steady.toFixed(1).padStart(6)}`);
   }
 }
 console.log(`load average after: ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
+writeBenchResults(`detect-${backbone}`, rows);
 pipeline.dispose();
 model.dispose?.();
 rmSync(dir, { recursive: true });

@@ -16,6 +16,7 @@ import { fileURLToPath } from "node:url";
 import { createResNet } from "../src/models/backbones/resnet.ts";
 import { FrozenResNet } from "../src/models/backbones/resnet-frozen.ts";
 import { AdamW } from "../src/nn/index.ts";
+import { writeBenchResults, type BenchRow } from "./results.ts";
 import { crossEntropy, engineInfo, getNumThreads, manualSeed, noGrad, randint, randn, tidy } from "../src/tensor/index.ts";
 
 const TRAIN_STEPS = Number(process.env.BENCH_TRAIN_STEPS ?? 5);
@@ -112,14 +113,23 @@ export async function run(): Promise<void> {
   // training steps it read 20-40% slower, run to run.
   const f = await oursFrozen();
   const g = peerFrozen();
+  const rows: BenchRow[] = [];
+  const record = (id: string, benchmark: string, x: number, y: number | undefined, unit: (v: number) => string) =>
+    rows.push({ id, benchmark, ours: unit(x), ...(y === undefined ? {} : { pytorch: unit(y), ratio: Number((x / y).toFixed(2)) }), values: { ours_s: x, ...(y === undefined ? {} : { pytorch_s: y }) } });
   for (const layout of ["contiguous", "channels_last"] as const) {
     const a = await ours(layout);
     const b = peer(layout);
     row(`train step b8 (${layout})`, a.train, b?.train, (v) => `${v.toFixed(3)} s`);
     row(`inference b32 (${layout})`, a.infer, b?.infer, (v) => `${(32 / v).toFixed(1)} img/s`);
+    const lay = layout === "contiguous" ? "contiguous" : "channels-last";
+    record(`engine.resnet18.train.${layout}`, `ResNet-18 training step, batch 8, 224, AdamW (${lay})`, a.train, b?.train, (v) => `${v.toFixed(2)} s`);
+    record(`engine.resnet18.infer.${layout}`, `ResNet-18 inference, batch 32 (${lay})`, a.infer, b?.infer, (v) => `${(32 / v).toFixed(1)} img/s`);
   }
   row("frozen inference b1 (latency)", f.b1, g?.b1, (v) => `${(v * 1000).toFixed(1)} ms`);
   row("frozen inference b32", f.b32, g?.b32, (v) => `${(32 / v).toFixed(1)} img/s`);
+  record("engine.resnet18.frozen.b1", "ResNet-18 frozen inference (folded BN, oneDNN; vs `torch.jit.optimize_for_inference`), batch 1", f.b1, g?.b1, (v) => `${(v * 1000).toFixed(1)} ms`);
+  record("engine.resnet18.frozen.b32", "same, batch 32", f.b32, g?.b32, (v) => `${(32 / v).toFixed(0)} img/s`);
+  writeBenchResults("engine", rows);
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await run();

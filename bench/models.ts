@@ -7,6 +7,7 @@
 import { execFileSync } from "node:child_process";
 import { loadavg, cpus } from "node:os";
 import { fileURLToPath } from "node:url";
+import { writeBenchResults } from "./results.ts";
 import { createModel } from "../src/models/registry.ts";
 import { aunceLoss } from "../src/losses/index.ts";
 import { AdamW, normalize, type Module } from "../src/nn/index.ts";
@@ -71,3 +72,8 @@ row("swin_t train step (B=8, 224)", swinMs, torch.swin_t_step_ms);
 row("resnet50 train step (B=8, 224)", resnetMs, torch.resnet50_step_ms);
 console.log(`${"aunce loss fwd+bwd (32x1024x12)".padEnd(34)} ours ${lossMs.toFixed(1).padStart(7)} ms   pytorch ${torch.aunce_ms.toFixed(1).padStart(7)} ms   = ${((100 * lossMs) / swinMs).toFixed(2)}% of our Swin-T step (goal <= 5%)`);
 console.log(`# load average after: ${loadavg().map((v) => v.toFixed(2)).join(" ")}`);
+writeBenchResults("models", [
+  { id: "models.swin_t.train", benchmark: "Swin-T training step, batch 8, 224", ours: `${(swinMs / 1000).toFixed(2)} s`, pytorch: `${(torch.swin_t_step_ms / 1000).toFixed(2)} s`, ratio: Number((swinMs / torch.swin_t_step_ms).toFixed(2)), values: { ours_ms: swinMs, pytorch_ms: torch.swin_t_step_ms } },
+  { id: "models.resnet50.train", benchmark: "ResNet-50 training step, batch 8, 224", ours: `${(resnetMs / 1000).toFixed(2)} s`, pytorch: `${(torch.resnet50_step_ms / 1000).toFixed(2)} s`, ratio: Number((resnetMs / torch.resnet50_step_ms).toFixed(2)), values: { ours_ms: resnetMs, pytorch_ms: torch.resnet50_step_ms } },
+  { id: "models.aunce_loss", benchmark: "AUNCE loss fwd+bwd, B=32, C=1024, N=12", ours: `${lossMs.toFixed(1)} ms = ${((100 * lossMs) / swinMs).toFixed(1)}% of a Swin-T step`, pytorch: `${torch.aunce_ms.toFixed(1)} ms`, ratio: Number((lossMs / torch.aunce_ms).toFixed(2)), values: { ours_ms: lossMs, pytorch_ms: torch.aunce_ms } },
+]);

@@ -11,6 +11,7 @@ import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { generateSynthDataset } from "../src/synth/index.ts";
+import { writeBenchResults } from "./results.ts";
 
 const { values } = parseArgs({
   options: {
@@ -21,6 +22,7 @@ const { values } = parseArgs({
   },
 });
 const root = mkdtempSync(join(tmpdir(), "synthau-bench-"));
+const rate: Record<string, number> = {};
 try {
   for (const style of ["bp4d", "disfa"] as const) {
     const cpu0 = process.cpuUsage();
@@ -30,12 +32,16 @@ try {
     });
     const cpu = process.cpuUsage(cpu0);
     const cpuMs = (cpu.user + cpu.system) / 1000 / r.images;
+    rate[style] = r.imagesPerSecond;
     console.log(
       `synth ${style}: ${r.images} images 256x256, workers ${values.workers}: ${r.imagesPerSecond.toFixed(1)} images/s wall ` +
         `(${r.seconds.toFixed(1)} s incl. worker start-up), ${cpuMs.toFixed(1)} CPU ms/image -> <= ${(2000 / cpuMs).toFixed(0)} images/s on 2 free cores; ` +
         `load average ${loadavg()[0].toFixed(1)}`,
     );
   }
+  writeBenchResults("synth", [
+    { id: "synth.render", benchmark: `SynthAU rendering, 256 px, ${values.workers} worker${values.workers === "1" ? "" : "s"}`, ours: `${rate.bp4d.toFixed(0)} img/s (BP4D, JPEG), ${rate.disfa.toFixed(0)} img/s (DISFA, PNG)`, values: { bp4dImagesPerSecond: rate.bp4d, disfaImagesPerSecond: rate.disfa } },
+  ]);
 } finally {
   rmSync(root, { recursive: true, force: true });
 }

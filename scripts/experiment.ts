@@ -5,7 +5,8 @@
  *
  *   node --import tsx scripts/experiment.ts [--out experiments/noise] [--epochs 6] [--quick]
  *
- * Writes <out>/results.json and <out>/report.md (per-AU F1, 3-fold means) — copied into
+ * Writes <out>/results.json, <out>/report.md (per-AU F1, 3-fold means) and its plots (f1-noise.svg:
+ * mean F1 against the noise level; f1-noiseNN.svg: per-AU F1 at NN% noise) — copied into
  * docs/experiments.md by hand with the machine and the time it took.
  * Noise is applied to the prepared training lists (each label flips with probability r, seeded),
  * which is what `aunce synth --label-noise r` does to the raw labels, without re-rendering.
@@ -15,6 +16,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { Rng, classWeights, readBp4d, writePrepared } from "../src/data/index.ts";
 import { runEvaluate, runLinearEval } from "../src/eval/pipeline.ts";
+import { f1BarsSvg, renderSvg } from "../src/eval/plots.ts";
 import { f1Table, meanOverFolds } from "../src/eval/report.ts";
 import type { Metrics } from "../src/eval/metrics.ts";
 import { generateSynthDataset } from "../src/synth/index.ts";
@@ -118,6 +120,36 @@ for (const r of noises) {
     { name: "always present", metrics: meanOverFolds(sel.map((x) => allPresent(x.supervised))) },
   ]), "");
   md.push(`Per fold (mean F1): ${sel.map((x) => `fold ${x.fold} AUNCE ${pct(x.aunce.meanF1)} / supervised ${pct(x.supervised.meanF1)}`).join("; ")}`, "");
+}
+// Plots (Vega-Lite): mean F1 against the noise level, and per-AU F1 at each level.
+const pctNoise = (r: number) => Math.round(r * 100);
+const levels = noises.filter((r) => rows.some((x) => x.noise === r));
+const methods = (r: number) => {
+  const sel = rows.filter((x) => x.noise === r);
+  return [
+    { name: "AUNCE + linear eval", metrics: meanOverFolds(sel.map((x) => x.aunce)) },
+    { name: "supervised", metrics: meanOverFolds(sel.map((x) => x.supervised)) },
+    { name: "always present", metrics: meanOverFolds(sel.map((x) => allPresent(x.supervised))) },
+  ];
+};
+const trend = levels.flatMap((r) => methods(r).map((m) => ({ noise: pctNoise(r), method: m.name, f1: Math.round(1000 * m.metrics.meanF1) / 10 })));
+writeFileSync(join(out, "f1-noise.svg"), await renderSvg({
+  $schema: "https://vega.github.io/schema/vega-lite/v6.json",
+  title: { text: "Mean F1 on clean test labels vs training-label noise (3-fold means)", anchor: "start" },
+  config: { font: "sans-serif", legend: { labelLimit: 0 } },
+  width: 420, height: 240,
+  data: { values: trend },
+  mark: { type: "line", point: true },
+  encoding: {
+    x: { field: "noise", type: "quantitative", title: "symmetric noise on training labels (%)", axis: { values: levels.map(pctNoise) } },
+    y: { field: "f1", type: "quantitative", title: "mean F1 (%)", scale: { domain: [0, 100] } },
+    color: { field: "method", type: "nominal", sort: null, title: null, legend: { orient: "bottom", direction: "vertical" } },
+  },
+}));
+md.push("![mean F1 vs noise](f1-noise.svg)", "");
+for (const r of levels) {
+  writeFileSync(join(out, `f1-noise${pctNoise(r)}.svg`), await f1BarsSvg(methods(r), `Per-AU F1 (%) at ${pctNoise(r)}% training-label noise (3-fold means)`));
+  md.push(`![per-AU F1 at ${pctNoise(r)}% noise](f1-noise${pctNoise(r)}.svg)`, "");
 }
 md.push(`Settings: resnet18_w32 from scratch, 96px crops of 112px images, ${epochs} epochs, batch 32, lr 1e-3; ${((performance.now() - t0) / 60000).toFixed(0)} min for this invocation.`);
 writeFileSync(join(out, "report.md"), md.join("\n") + "\n");

@@ -6,17 +6,14 @@
  */
 import { fileURLToPath } from "node:url";
 import sharp from "sharp";
+import { AU_NAMES } from "../src/data/aus.ts";
 import { sampleLighting } from "../src/synth/appearance.ts";
 import { sampleBackground } from "../src/synth/background.ts";
 import { FaceRenderer, type FrameSpec } from "../src/synth/render.ts";
 import { Rng } from "../src/synth/random.ts";
 import { sampleSubject } from "../src/synth/sequences.ts";
 
-const AUS: [number, string][] = [
-  [1, "inner brow raiser"], [2, "outer brow raiser"], [4, "brow lowerer"], [6, "cheek raiser"], [7, "lid tightener"],
-  [10, "upper lip raiser"], [12, "lip corner puller"], [14, "dimpler"], [15, "lip corner depressor"], [17, "chin raiser"],
-  [23, "lip tightener"], [24, "lip pressor"], [9, "nose wrinkler"], [25, "lips part"], [26, "jaw drop"],
-];
+const AUS: [number, string][] = [1, 2, 4, 6, 7, 10, 12, 14, 15, 17, 23, 24, 9, 25, 26].map((au) => [au, AU_NAMES[au]]);
 const TILE = 160, LABEL = 190;
 const out = process.argv[2] ?? fileURLToPath(new URL("../docs/synthau-gallery.png", import.meta.url));
 const renderer = new FaceRenderer();

@@ -1,5 +1,5 @@
 /** The data layer's public surface: raw-dataset parsing, prepared lists, transforms and the loader. */
-export { BP4D_AUS, DISFA_AUS, ausOf, parseDatasetName, type DatasetName } from "./aus.ts";
+export { AU_NAMES, BP4D_AUS, DISFA_AUS, auLabel, ausOf, parseDatasetName, type DatasetName } from "./aus.ts";
 export { FOLDS, foldParts, parseFold, partOfSubject, subjectParts, type Fold } from "./folds.ts";
 export { readBp4d, type Bp4dOptions } from "./bp4d.ts";
 export { readDisfa, type DisfaOptions } from "./disfa.ts";

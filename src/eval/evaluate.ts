@@ -1,6 +1,6 @@
 /**
  * Evaluation of trained models on a test fold and the report files every evaluation writes:
- * metrics.json, report.md (per-AU F1 table), f1.svg and loss.svg.
+ * metrics.json, report.md (per-AU F1 table), f1.svg and loss.svg (plots.ts).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -8,7 +8,8 @@ import type { AuDataset } from "../data/index.ts";
 import type { AuModel } from "../models/au-model.ts";
 import { extractFeatures, subjectSplit, subset } from "./features.ts";
 import { computeMetrics, tuneThresholds, type Metrics } from "./metrics.ts";
-import { f1BarsSvg, f1Table, lossCurveSvg } from "./report.ts";
+import { f1BarsSvg, lossCurvesSvg, type LossCurve } from "./plots.ts";
+import { f1Table } from "./report.ts";
 
 /**
  * Test metrics of a score model (ME-GraphAU stage 1: outputs in [0, 1] per AU, thresholded at
@@ -28,13 +29,20 @@ export async function evaluateScoreModel(model: AuModel, aus: readonly number[],
   return { test: computeMetrics(f.features, f.labels, aus, thresholds), thresholds };
 }
 
-/** Writes metrics.json, report.md, f1.svg and (when given) loss.svg into `dir`. */
-export function writeReport(dir: string, r: { title: string; columns: { name: string; metrics: Metrics }[]; curves?: { name: string; values: number[] }[]; notes?: string[]; extra?: Record<string, unknown> }): void {
+/**
+ * Writes metrics.json, report.md, f1.svg and (when a curve has values) loss.svg into `dir`.
+ * `guide` is Markdown placed after the table (how to read the numbers); `notes` become a list.
+ */
+export async function writeReport(dir: string, r: { title: string; columns: { name: string; metrics: Metrics }[]; curves?: LossCurve[]; guide?: string; notes?: string[]; extra?: Record<string, unknown> }): Promise<void> {
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "metrics.json"), JSON.stringify({ title: r.title, results: r.columns, ...r.extra }, null, 2) + "\n");
-  const md = [`# ${r.title}`, "", "Per-AU F1 (%) at threshold 0.5 unless stated.", "", f1Table(r.columns), "", ...(r.notes ?? []).map((n) => `- ${n}`), "", "![per-AU F1](f1.svg)"];
-  if (r.curves?.length) md.push("", "![loss](loss.svg)");
+  const curves = (r.curves ?? []).filter((c) => c.values.some(Number.isFinite));
+  const md = [`# ${r.title}`, "", "Per-AU F1 (%) at threshold 0.5 unless stated.", "", f1Table(r.columns), ""];
+  if (r.guide) md.push(r.guide, "");
+  if (r.notes?.length) md.push(...r.notes.map((n) => `- ${n}`), "");
+  md.push("![per-AU F1](f1.svg)");
+  if (curves.length) md.push("", "![loss](loss.svg)");
   writeFileSync(join(dir, "report.md"), md.join("\n") + "\n");
-  writeFileSync(join(dir, "f1.svg"), f1BarsSvg(r.columns));
-  if (r.curves?.length) writeFileSync(join(dir, "loss.svg"), lossCurveSvg(r.curves));
+  writeFileSync(join(dir, "f1.svg"), await f1BarsSvg(r.columns));
+  if (curves.length) writeFileSync(join(dir, "loss.svg"), await lossCurvesSvg(curves));
 }

@@ -43,10 +43,13 @@ export async function runLinearEval(checkpoint: string, o: { epochs?: number; ba
   try {
     const result = await linearEval(run.model, run.aus, run.train, run.test, { epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, workers: o.workers, device: run.device, cropSize: run.cfg.crop_size, seed: run.cfg.seed, onProgress: o.onProgress });
     const columns = [{ name: `AUNCE linear eval, fold ${run.cfg.fold}`, metrics: result.selected.test }];
-    writeReport(o.out, {
+    await writeReport(o.out, {
       title: `AUNCE linear evaluation — ${run.cfg.backbone}, ${run.cfg.dataset} fold ${run.cfg.fold}`,
       columns,
-      curves: [{ name: "AUNCE pre-training", values: lossCurve(checkpoint.replace(/\/[^/]+$/, "")) }, { name: "linear heads (per epoch)", values: result.history.map((h) => h.loss) }],
+      curves: [
+        { name: "AUNCE pre-training", values: lossCurve(checkpoint.replace(/\/[^/]+$/, "")), yTitle: "AUNCE contrastive loss" },
+        { name: "linear heads (per epoch)", values: result.history.map((h) => h.loss), xTitle: "linear-evaluation epoch", yTitle: "class-weighted softmax loss" },
+      ],
       notes: [
         `epoch ${result.selected.epoch} selected on validation subjects ${result.valSubjects.join(", ")} (held out of the training fold)`,
         `the reference's selection (best TEST epoch ${result.referenceSelection.epoch}, optimistic) gives mean F1 ${(100 * result.referenceSelection.test.meanF1).toFixed(1)}`,
@@ -66,10 +69,10 @@ export async function runEvaluate(checkpoint: string, o: { tune?: boolean; worke
   try {
     const r = await evaluateScoreModel(run.model, run.aus, run.train, run.test, { cropSize: run.cfg.crop_size, tune: o.tune, seed: run.cfg.seed, workers: o.workers, device: run.device });
     const columns = [{ name: `supervised, fold ${run.cfg.fold}${o.tune ? " (tuned thresholds)" : ""}`, metrics: r.test }];
-    writeReport(o.out, {
+    await writeReport(o.out, {
       title: `ME-GraphAU stage-1 baseline — ${run.cfg.backbone}, ${run.cfg.dataset} fold ${run.cfg.fold}`,
       columns,
-      curves: [{ name: "supervised training", values: lossCurve(checkpoint.replace(/\/[^/]+$/, "")) }],
+      curves: [{ name: "supervised training", values: lossCurve(checkpoint.replace(/\/[^/]+$/, "")), yTitle: "weighted asymmetric loss" }],
       extra: { fold: run.cfg.fold, thresholds: r.thresholds },
     });
     return { metrics: r.test, table: f1Table(columns), out: o.out };
@@ -79,7 +82,7 @@ export async function runEvaluate(checkpoint: string, o: { tune?: boolean; worke
 }
 
 /** Averages finished evaluations (their metrics.json) over folds into one report. */
-export function averageRuns(files: string[], out: string): { metrics: Metrics; table: string; out: string } {
+export async function averageRuns(files: string[], out: string): Promise<{ metrics: Metrics; table: string; out: string }> {
   const folds = files.map((f) => {
     const j = JSON.parse(readFileSync(f, "utf8")) as { results: { name: string; metrics: Metrics }[] };
     if (!j.results?.[0]?.metrics) throw new Error(`${f}: not a metrics.json from aunce linear-eval/evaluate`);
@@ -87,6 +90,6 @@ export function averageRuns(files: string[], out: string): { metrics: Metrics; t
   });
   const mean = meanOverFolds(folds.map((f) => f.metrics));
   const columns = [...folds, { name: `mean of ${folds.length}`, metrics: mean }];
-  writeReport(out, { title: `Mean over ${folds.length} folds`, columns });
+  await writeReport(out, { title: `Mean over ${folds.length} folds`, columns });
   return { metrics: mean, table: f1Table(columns), out };
 }

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { runCli } from "../helpers/cli.ts";
 import { makeTempDir } from "../helpers/tmp.ts";
+import { figures, matchesRecordedRun } from "../helpers/demo-results.ts";
 
 test("doctor reports the engine: a fast BLAS (OpenBLAS mapped for Debian's, MKL in the wheels), all cores, a real matmul speed", async (t) => {
   const r = await runCli(t, "doctor", "--json");
@@ -29,12 +30,17 @@ test("demo runs the whole job on SynthAU and prints both F1 tables", async (t) =
   const r = await runCli(t, ...args);
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /\| AU \| AUNCE \+ linear eval \| supervised baseline \|/);
-  for (const au of ["AU01", "AU12", "AU24"]) assert.match(r.out, new RegExp(`\\| ${au} \\| \\d+\\.\\d \\| \\d+\\.\\d \\|`));
-  for (const f of ["report.md", "f1.svg", "loss.svg", "metrics.json", "runs/aunce/last.safetensors", "runs/supervised/evaluate/report.md", "synth/AUCoding/AU_OCC"]) assert.ok(existsSync(join(out, f)), f);
+  for (const au of ["AU01 inner brow raiser", "AU12 lip corner puller", "AU24 lip pressor"]) assert.match(r.out, new RegExp(`\\| ${au} \\| \\d+\\.\\d \\| \\d+\\.\\d \\|`));
+  assert.match(r.out, /How to read this/);
+  for (const f of ["report.md", "f1.svg", "loss.svg", "metrics.json", "summary.json", "runs/aunce/last.safetensors", "runs/supervised/evaluate/report.md", "synth/AUCoding/AU_OCC"]) assert.ok(existsSync(join(out, f)), f);
   const demo = JSON.parse(readFileSync(join(out, "demo.json"), "utf8"));
   assert.ok(demo.meanF1.aunce >= 0 && demo.meanF1.supervised >= 0);
+  const summary = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
+  assert.equal(summary.defaultConfig, false);
+  await matchesRecordedRun(t, summary, `node bin/aunce.mjs ${args.join(" ").replace(out, "<out>")}`);
   const again = await runCli(t, ...args); // re-runnable: the demo folder is recreated
   assert.equal(again.code, 0, again.err);
+  assert.deepEqual(figures(JSON.parse(readFileSync(join(out, "summary.json"), "utf8"))), figures(summary), "same figures on a rerun");
 });
 
 test("a failure recorded before a command (process.exitCode) is not that command's exit code, and is kept", async (t) => {

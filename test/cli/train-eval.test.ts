@@ -24,7 +24,7 @@ describe("train / linear-eval / evaluate commands", () => {
     const ckpt = join(out, "au", "last.safetensors");
     const l = await runCli(t, "linear-eval", "--checkpoint", ckpt, "--epochs", "3");
     assert.equal(l.code, 0, l.err);
-    assert.match(l.out, /\| AU01 \| \d+\.\d \|/);
+    assert.match(l.out, /\| AU01 inner brow raiser \| \d+\.\d \|/);
     assert.match(l.out, /selected epoch \d on validation subjects/);
     const metrics = join(out, "au", "linear-eval", "metrics.json");
     assert.ok(existsSync(metrics) && existsSync(join(out, "au", "linear-eval", "f1.svg")));

@@ -7,7 +7,10 @@
 import type { Command } from "commander";
 import cliProgress from "cli-progress";
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { loadavg } from "node:os";
+import { join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { DemoSummary } from "../../eval/demo-summary.ts";
 import { option } from "../util/flags.ts";
 import { addDeviceOptions, deviceFromFlags } from "../util/device.ts";
 import { checkOutputFolder } from "../util/paths.ts";
@@ -49,7 +52,7 @@ export function register(program: Command): void {
     .addOption(option("--batch_size <n>", "batch size").default("32"))
     .addOption(option("--linear_epochs <n>", "linear-evaluation epochs").default("100"))
     .option("--seed <n>", "seed", "3407")
-    .action(async (o: DemoOptions) => {
+    .action(async (o: DemoOptions, cmd: Command) => {
       const t0 = performance.now();
       const n = {
         subjects: int("subjects", o.subjects, 3), sequences: int("sequences", o.sequences), frames: int("frames", o.frames),
@@ -76,7 +79,10 @@ export function register(program: Command): void {
       const { runLinearEval, runEvaluate } = await import("../../eval/pipeline.ts");
       const { writeReport } = await import("../../eval/evaluate.ts");
       const { f1Table } = await import("../../eval/report.ts");
+      const summaryParts = await import("../../eval/demo-summary.ts");
+      const { engineLabel } = summaryParts;
       const info = engineInfo();
+      const loadStart = loadavg()[0];
       console.log(`aunce demo — libtorch ${info.libtorch}, ${info.blas}, ${info.threads} threads; output in ${out}\n`);
 
       const bar = new cliProgress.SingleBar({ format: "  {stage} {bar} {value}/{total} {extra}", noTTYOutput: !process.stderr.isTTY, notTTYSchedule: 15000 }, cliProgress.Presets.shades_classic);
@@ -138,19 +144,41 @@ export function register(program: Command): void {
         { name: "supervised baseline", metrics: supEval.metrics },
       ];
       const seconds = (performance.now() - t0) / 1000;
-      writeReport(out, {
+      const summary: DemoSummary = {
+        format: "aunce-demo-summary/1",
+        date: new Date().toISOString(),
+        engine: summaryParts.demoEngine(info),
+        config: { ...n, backbone: o.backbone },
+        defaultConfig: cmd.options.every((x) => x.attributeName() === "out" || cmd.getOptionValueSource(x.attributeName()) === "default"),
+        methods: { aunce: summaryParts.methodSummary(columns[0].name, columns[0].metrics), supervised: summaryParts.methodSummary(columns[1].name, columns[1].metrics) },
+        alwaysPresentF1: summaryParts.alwaysPresentF1(columns[1].metrics),
+        testFrames: columns[1].metrics.perAu[0]?.count ?? 0,
+        seconds,
+        stageSeconds: stageTimes,
+        loadAverage: { start: loadStart, end: loadavg()[0] },
+      };
+      // The experiments page as a link relative to the report (src/ and dist/ sit at the same depth).
+      const docs = fileURLToPath(new URL("../../../docs/experiments.md", import.meta.url));
+      const guide = summaryParts.demoGuide(summary, existsSync(docs) ? relative(out, docs) : "docs/experiments.md");
+      await writeReport(out, {
         title: "aunce demo: AUNCE vs supervised on SynthAU (BP4D-style), fold 1",
         columns,
-        curves: [{ name: "AUNCE", values: aunce.losses }, { name: "supervised", values: sup.losses }],
+        curves: [
+          { name: "AUNCE contrastive pre-training", values: aunce.losses, yTitle: "AUNCE loss" },
+          { name: "supervised baseline (ME-GraphAU stage 1)", values: sup.losses, yTitle: "weighted asymmetric loss" },
+        ],
+        guide,
         notes: [
-          `${n.subjects} synthetic subjects x ${n.sequences} sequences x ${n.frames} frames at ${n.size}px; ${o.backbone} from scratch, ${n.crop}px crops, ${n.epochs} epochs, batch ${n.batch}`,
+          `${n.subjects} synthetic subjects x ${n.sequences} sequence${n.sequences === 1 ? "" : "s"} x ${n.frames} frames at ${n.size}px; ${o.backbone} from scratch, ${n.crop}px crops, ${n.epochs} epoch${n.epochs === 1 ? "" : "s"}, batch ${n.batch}`,
           `linear-eval epoch selected on validation subjects ${lin.result.valSubjects.join(", ")}; the reference's test-fold selection gives ${(100 * lin.result.referenceSelection.test.meanF1).toFixed(1)}`,
-          `total time ${seconds.toFixed(0)} s on ${info.threads} threads (${Object.entries(stageTimes).map(([k, v]) => `${k} ${v.toFixed(0)} s`).join(", ")})`,
+          `total time ${seconds.toFixed(0)} s on ${engineLabel(summary.engine)}, load average ${summary.loadAverage.start.toFixed(1)} at start and ${summary.loadAverage.end.toFixed(1)} at the end (${Object.entries(stageTimes).map(([k, v]) => `${k} ${v.toFixed(0)} s`).join(", ")})`,
         ],
       });
+      writeFileSync(join(out, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
       writeFileSync(join(out, "demo.json"), JSON.stringify({ options: n, seconds, stageTimes, meanF1: { aunce: lin.result.selected.test.meanF1, supervised: supEval.metrics.meanF1 } }, null, 2));
       console.log(`\nPer-AU F1 (%) on the test fold (synthetic subjects never seen in training):\n`);
       console.log(f1Table(columns));
-      console.log(`\nfinished in ${(seconds / 60).toFixed(1)} min; report: ${join(out, "report.md")}`);
+      console.log(`\n${summaryParts.demoGuide(summary).replace(/^## /, "").replace(/\*\*/g, "")}`);
+      console.log(`\nfinished in ${(seconds / 60).toFixed(1)} min; report: ${join(out, "report.md")}, figures: ${join(out, "summary.json")}`);
     });
 }

@@ -25,7 +25,7 @@ export function register(program: Command): void {
         checkOutputFolder("--out", out);
         for (const f of o.runs) if (!existsSync(f)) throw new Error(`--runs ${f}: file not found`);
         const pipeline = await import("../../eval/pipeline.ts");
-        const r = pipeline.averageRuns(o.runs, out);
+        const r = await pipeline.averageRuns(o.runs, out);
         console.log(r.table);
         console.log(`report: ${r.out}/report.md`);
         return;
