@@ -142,6 +142,7 @@ export async function measureEngine(): Promise<EngineResult> {
   const loadBefore = loadavg();
   const groups: Record<string, { ours: number[]; peer: (number | null)[] }> = {};
   const add = (id: string, ours: number, theirs: number | null | undefined) => {
+    console.error(`    ${id}: ours ${ours.toFixed(4)} s, peer ${theirs == null ? "n/a" : `${theirs.toFixed(4)} s`} (load ${loadavg()[0].toFixed(2)})`);
     groups[id] ??= { ours: [], peer: [] };
     groups[id].ours.push(ours);
     groups[id].peer.push(theirs ?? null);

@@ -18,7 +18,7 @@
  * ours then the peer per group; more rounds alternate again and report the median of the rounds).
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -87,30 +87,52 @@ export async function run(): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  const w = 42;
-  const col = 36;
-  console.log(`  ${"".padEnd(w)}${results.map((r) => `ours vs PyTorch ${r.libtorch}`.padEnd(col)).join("")}`);
-  for (let i = 0; i < results[0].rows.length; i++) {
-    const cells = results.map((res) => {
-      const row = res.rows[i];
-      return `${show(row, row.oursS).padEnd(12)}${show(row, row.peerS).padEnd(12)}${row.ratio === null ? "" : row.ratio.toFixed(2)}`.padEnd(col);
-    });
-    console.log(`  ${results[0].rows[i].label.padEnd(w)}${cells.join("")}`);
-  }
-  console.log(`  (ratio = our time / PyTorch's; goal <= 1.0. Load average ${results.map((r) => `${r.loadavgBefore[0].toFixed(2)} -> ${r.loadavgAfter[0].toFixed(2)}`).join(", ")} on ${availableParallelism()} cores${Math.max(...results.flatMap((r) => [r.loadavgBefore[0], r.loadavgAfter[0]])) > 3 ? ": NOISY (load > 3)" : ""})`);
   const jsonPath = process.env.BENCH_JSON ?? join(root, "docs", "results", "bench-engine.json");
   if (jsonPath) {
-    const doc = {
-      bench: "engine",
-      date: new Date().toISOString(),
-      machine: { cpu: cpus()[0]?.model ?? "unknown", cores: availableParallelism() },
-      settings: { trainSteps: TRAIN_STEPS, inferSteps: INFER_STEPS, rounds: ROUNDS, statistic: "median seconds per call after warm-up" },
-      engines: results,
-    };
     mkdirSync(dirname(jsonPath), { recursive: true });
-    writeFileSync(jsonPath, `${JSON.stringify(doc, null, 2)}\n`);
-    console.log(`  wrote ${jsonPath}`);
+    writeFileSync(jsonPath, `${JSON.stringify(benchDocument(results), null, 2)}\n`);
   }
+  for (const line of table(results)) console.log(line);
+  if (jsonPath) console.log(`  wrote ${jsonPath}`);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await run();
+/** Highest 1-minute load average seen around the runs; above 3 on this class of machine the figures are noisy. */
+const maxLoad = (results: EngineResult[]) => Math.max(...results.flatMap((r) => [r.loadavgBefore[0], r.loadavgAfter[0]]));
+
+/** The JSON written to docs/results/bench-engine.json. */
+export function benchDocument(results: EngineResult[]) {
+  return {
+    bench: "engine",
+    date: new Date().toISOString(),
+    machine: { cpu: cpus()[0]?.model ?? "unknown", cores: availableParallelism() },
+    settings: { trainSteps: TRAIN_STEPS, inferSteps: INFER_STEPS, rounds: ROUNDS, statistic: "median seconds per call after warm-up; ratio = ours / PyTorch" },
+    noisy: maxLoad(results) > 3,
+    engines: results,
+  };
+}
+
+/** The side-by-side table: one row per benchmark, one column (ours, PyTorch, ratio) per engine. */
+export function table(results: EngineResult[]): string[] {
+  const w = 42;
+  const col = 36;
+  const lines = [`  ${"".padEnd(w)}${results.map((r) => `ours / PyTorch ${r.libtorch} / ratio`.padEnd(col)).join("")}`];
+  for (let i = 0; i < results[0].rows.length; i++) {
+    const cells = results.map((res) => {
+      const row = res.rows.find((r) => r.id === results[0].rows[i].id);
+      if (!row) return "".padEnd(col);
+      return `${show(row, row.oursS).padEnd(12)}${show(row, row.peerS).padEnd(12)}${row.ratio === null ? "" : row.ratio.toFixed(2)}`.padEnd(col);
+    });
+    lines.push(`  ${results[0].rows[i].label.padEnd(w)}${cells.join("")}`.trimEnd());
+  }
+  const loads = results.map((r) => `${r.loadavgBefore[0].toFixed(2)} -> ${r.loadavgAfter[0].toFixed(2)}`).join(", ");
+  lines.push(`  (ratio = our time / PyTorch's, goal <= 1.0; load average ${loads} on ${availableParallelism()} cores${maxLoad(results) > 3 ? ": NOISY, load > 3" : ""})`);
+  return lines;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  // --render FILE: print the table of a saved bench-engine.json again.
+  const at = process.argv.indexOf("--render");
+  if (at > 0) {
+    for (const line of table((JSON.parse(readFileSync(process.argv[at + 1], "utf8")) as { engines: EngineResult[] }).engines)) console.log(line);
+  } else await run();
+}
