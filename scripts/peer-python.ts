@@ -97,7 +97,7 @@ export function runPeer(peer: Peer, script: string, args: (string | number)[]): 
   if (peer.error !== undefined) return { error: peer.error };
   const r = spawnSync(peer.python, [script, ...args.map(String)], {
     encoding: "utf8",
-    env: { ...process.env, ...peer.env },
+    env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1", ...peer.env }, // no __pycache__ in bench/peer
     maxBuffer: 16 << 20,
   });
   if (r.status !== 0) return { error: (r.stderr || r.error?.message || "failed").trim().split("\n").pop() };
