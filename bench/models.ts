@@ -1,38 +1,43 @@
 // Model benchmark: `node --import tsx bench/models.ts [reps]`. Training steps (batch 8, 224x224,
 // AdamW, cross-entropy on the ImageNet classifier) of Swin-T and ResNet-50, ours against PyTorch
-// (bench/models_torch.py, run with /usr/bin/python3, threads = core count on both sides), and the
-// AUNCE loss forward+backward at B=32, C=1024, N=12 as a share of our Swin-T step (goal <= 5%).
-// Best of `reps` after one warm-up step; wall time. Numbers are noisy on a shared machine: the
+// (bench/models_torch.py, run by the PyTorch of the same libtorch as our addon: scripts/peer-python.ts;
+// threads = ours on both sides), and the AUNCE loss forward+backward at B=32, C=1024, N=12 as a
+// share of our Swin-T step (goal <= 5%). Median of `reps` after one warm-up step; wall time. Numbers are noisy on a shared machine: the
 // header prints the load average.
-import { execFileSync } from "node:child_process";
 import { loadavg, cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import { writeBenchResults } from "./results.ts";
 import { createModel } from "../src/models/registry.ts";
 import { aunceLoss } from "../src/losses/index.ts";
 import { AdamW, normalize, type Module } from "../src/nn/index.ts";
-import { crossEntropy, engineInfo, manualSeed, rand, randint, randn, tidy } from "../src/tensor/index.ts";
+import { crossEntropy, engineInfo, engineRecord, getNumThreads, manualSeed, rand, randint, randn, tidy } from "../src/tensor/index.ts";
+import { peerFor, runPeer } from "../scripts/peer-python.ts";
 
 const reps = Number(process.argv[2] ?? 3);
 manualSeed(0);
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
 
-function bestStep(model: Module, batch: number, size: number): number {
+function medianStep(model: Module, batch: number, size: number): number {
   const opt = new AdamW(model.parameters(), { lr: 1e-4, weightDecay: 0.05 });
   const x = randn([batch, 3, size, size]);
   const y = randint(0, 1000, [batch]);
   model.train();
-  let best = Infinity;
+  const times: number[] = [];
   for (let i = 0; i <= reps; i++) {
     const t = performance.now();
     model.zeroGrad();
     tidy(() => crossEntropy(model.forward(x), y).backward());
     opt.step();
-    if (i > 0) best = Math.min(best, performance.now() - t);
+    if (i > 0) times.push(performance.now() - t);
   }
   x.dispose();
   y.dispose();
   model.zeroGrad();
-  return best;
+  return median(times);
 }
 
 function aunceMs(b = 32, c = 1024, n = 12): number {
@@ -40,16 +45,16 @@ function aunceMs(b = 32, c = 1024, n = 12): number {
   const z2 = tidy(() => normalize(randn([b, c, n]), 2, 1)).requiresGrad_(true);
   const y = tidy(() => rand([b, n]).gt(0.5).to("float32"));
   const draws = Array.from({ length: n }, (_, k) => (k + 0.5) / n); // all three positive types
-  let best = Infinity;
+  const times: number[] = [];
   for (let i = 0; i < reps + 3; i++) {
     const t = performance.now();
     tidy(() => aunceLoss(z1, z2, y, { draws }).backward());
-    if (i > 0) best = Math.min(best, performance.now() - t);
+    if (i > 0) times.push(performance.now() - t);
     z1.grad = null;
     z2.grad = null;
   }
   for (const t of [z1, z2, y]) t.dispose();
-  return best;
+  return median(times);
 }
 
 const info = engineInfo();
@@ -57,15 +62,21 @@ console.log(`# models bench: reps ${reps}, ${cpus().length} cores, load average 
 console.log(`# libtorch ${info.libtorch}, ${info.blas}, threads ${info.threads}`);
 
 const swin = createModel("swin_t");
-const swinMs = bestStep(swin, 8, 224);
+const swinMs = medianStep(swin, 8, 224);
 swin.dispose();
 const resnet = createModel("resnet50");
-const resnetMs = bestStep(resnet, 8, 224);
+const resnetMs = medianStep(resnet, 8, 224);
 resnet.dispose();
 const lossMs = aunceMs();
 
 const py = fileURLToPath(new URL("./models_torch.py", import.meta.url));
-const torch = JSON.parse(execFileSync("/usr/bin/python3", [py, String(reps)], { encoding: "utf8" }).trim().split("\n").pop()!) as Record<string, number>;
+const peer = peerFor(engineRecord());
+const torch = runPeer(peer, py, [reps, getNumThreads()]) as Record<string, number> & { error?: string };
+if (torch.error !== undefined) {
+  console.error(`models bench: PyTorch peer unavailable: ${torch.error}`);
+  process.exit(1);
+}
+console.log(`# peer: PyTorch ${String(torch.torch)} (${"origin" in peer ? peer.origin : ""}), threads ${torch.threads}`);
 
 const row = (name: string, ours: number, theirs: number) => console.log(`${name.padEnd(34)} ours ${ours.toFixed(0).padStart(7)} ms   pytorch ${theirs.toFixed(0).padStart(7)} ms   ratio ${(ours / theirs).toFixed(2)}`);
 row("swin_t train step (B=8, 224)", swinMs, torch.swin_t_step_ms);

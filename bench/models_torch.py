@@ -1,22 +1,25 @@
-#!/usr/bin/python3
+#!/usr/bin/env python3
 """PyTorch side of bench/models.ts: times the same training steps and prints one JSON line.
 Swin-T is our PyTorch Swin written from the paper (scripts/fixtures/swin_ref.py, official layout);
-ResNet-50 is torchvision's. Usage: /usr/bin/python3 bench/models_torch.py <reps>"""
+ResNet-50 is torchvision's. Median of <reps> after one warm-up step. Run by bench/models.ts with the
+PyTorch of the addon's libtorch (scripts/peer-python.ts). Usage: python3 bench/models_torch.py <reps> [threads]"""
 import json
 import os
 import sys
 import time
 
+import statistics
+
 import torch
 import torch.nn.functional as F
-import torchvision
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "scripts", "fixtures"))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "peer"))
+from common import setup, tv_models  # noqa: E402
 from swin_ref import Swin  # noqa: E402
 
-torch.set_num_threads(os.cpu_count())
-torch.manual_seed(0)
 reps = int(sys.argv[1]) if len(sys.argv) > 1 else 3
+setup(int(sys.argv[2]) if len(sys.argv) > 2 else os.cpu_count())
 
 
 def best_step(model, batch, size):
@@ -32,7 +35,7 @@ def best_step(model, batch, size):
         opt.step()
         if i:
             times.append(time.perf_counter() - t)
-    return min(times) * 1000
+    return statistics.median(times) * 1000
 
 
 def aunce_like(b=32, c=1024, n=12, tau=0.5):
@@ -53,11 +56,11 @@ def aunce_like(b=32, c=1024, n=12, tau=0.5):
         torch.log1p(neg / pos).mean().backward()
         if i:
             times.append(time.perf_counter() - t)
-    return min(times) * 1000
+    return statistics.median(times) * 1000
 
 
 out = {"threads": torch.get_num_threads(), "torch": torch.__version__}
 out["swin_t_step_ms"] = best_step(Swin(embed=96, depths=(2, 2, 6, 2), heads=(3, 6, 12, 24), drop_path=0.2), 8, 224)
-out["resnet50_step_ms"] = best_step(torchvision.models.resnet50(), 8, 224)
+out["resnet50_step_ms"] = best_step(tv_models().resnet50(), 8, 224)
 out["aunce_ms"] = aunce_like()
 print(json.dumps(out))

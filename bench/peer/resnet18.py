@@ -1,42 +1,35 @@
 #!/usr/bin/env python3
-"""PyTorch peer for bench/engine.ts: ResNet-18 training step (batch 8, 224, AdamW) and inference
-(batch 32), torchvision's model, all cores, medians after warm-up. Prints one JSON line.
-Usage: /usr/bin/python3 bench/peer/resnet18.py THREADS TRAIN_STEPS INFER_STEPS LAYOUT
+"""PyTorch peer for bench/engine.ts: torchvision ResNet-18 training step (batch 8, 224, AdamW,
+cross-entropy) and eval-mode no-grad inference (batch 32), in one memory layout; the threads ours
+uses; medians after warm-up (2 training steps, 1 inference batch, as ours). Prints one JSON line.
+Usage: python3 bench/peer/resnet18.py THREADS TRAIN_STEPS INFER_STEPS LAYOUT
 """
 import json
-import statistics
 import sys
-import time
 
 import torch
-import torchvision
+
+from common import info, median_time, setup, tv_models
 
 threads, train_steps, infer_steps, layout = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
-torch.set_num_threads(threads)  # Debian's build starts with 1 thread
-torch.manual_seed(0)
+setup(threads)
 fmt = torch.channels_last if layout == "channels_last" else torch.contiguous_format
-model = torchvision.models.resnet18().to(memory_format=fmt)
+model = tv_models().resnet18().to(memory_format=fmt)
 opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
 x = torch.randn(8, 3, 224, 224).to(memory_format=fmt)
 target = torch.randint(0, 1000, (8,))
-times = []
 model.train()
-for i in range(train_steps + 2):
-    t0 = time.perf_counter()
-    opt.zero_grad()
-    loss = torch.nn.functional.cross_entropy(model(x), target)
-    loss.backward()
+
+
+def step():
+    opt.zero_grad(set_to_none=True)  # as ours (optimizer.zeroGrad() drops the gradients)
+    torch.nn.functional.cross_entropy(model(x), target).backward()
     opt.step()
-    if i >= 2:
-        times.append(time.perf_counter() - t0)
-train = statistics.median(times)
+
+
+train = median_time(step, 2, train_steps)
 model.eval()
 xb = torch.randn(32, 3, 224, 224).to(memory_format=fmt)
-times = []
 with torch.no_grad():
-    for i in range(infer_steps + 1):
-        t0 = time.perf_counter()
-        model(xb)
-        if i >= 1:
-            times.append(time.perf_counter() - t0)
-print(json.dumps({"train_step_s": train, "infer_batch_s": statistics.median(times), "threads": torch.get_num_threads(), "torch": torch.__version__}))
+    infer = median_time(lambda: model(xb), 1, infer_steps)
+print(json.dumps({"train_step_s": train, "infer_batch_s": infer, **info()}))
