@@ -1,7 +1,7 @@
 // Bad input never crashes the process: a JS Error names the op and the argument shapes.
 import assert from "node:assert/strict";
 import { beforeEach, describe, it } from "node:test";
-import { cat, conv2d, fromArray, manualSeed, matmul, ones, randn, runOp, tensor, zeros, liveTensors } from "../../src/tensor/index.ts";
+import { cat, conv2d, fromArray, manualSeed, matmul, ones, randn, runOp, tensor, zeros, liveTensors, cudaBuilt } from "../../src/tensor/index.ts";
 
 describe("errors", () => {
   beforeEach(() => manualSeed(0));
@@ -20,10 +20,10 @@ describe("errors", () => {
     f.dispose(); i.dispose();
   });
 
-  it("a CUDA device without CUDA support says so", () => {
-    assert.throws(() => zeros([2], { device: "cuda:0" }), /zeros: device 'cuda:0' requested but this libtorch has no CUDA support/);
+  it("a CUDA device without CUDA support says so, and how to get a CUDA build", { skip: cudaBuilt() ? "this engine has CUDA" : false }, () => {
+    assert.throws(() => zeros([2], { device: "cuda:0" }), /zeros: device 'cuda:0' requested but this engine has no CUDA \(libtorch [\d.]+ CPU\)\. Build against a CUDA PyTorch.*LIBTORCH_DIR.*npm run setup/);
     const t = ones([2]);
-    assert.throws(() => t.toDevice("cuda"), /no CUDA support/);
+    assert.throws(() => t.toDevice("cuda"), /has no CUDA/);
     assert.throws(() => t.toDevice("tpu"), /unknown device 'tpu'/);
     t.dispose();
   });
