@@ -2,6 +2,8 @@
 //   node libtorch.cjs include|libs|cflags|defines|version
 // The engine comes from LIBTORCH_DIR (a libtorch folder: an official build, or a PyTorch wheel's
 // torch/ folder); without it, Debian's libtorch-dev (/usr). scripts/setup.mjs picks the folder.
+// Required as a module it exports headerVersion(dir), the one reader of a libtorch's version
+// (scripts/engine.mjs and src/native/load.ts use it).
 const fs = require("node:fs");
 const path = require("node:path");
 
@@ -11,17 +13,30 @@ const incBase = dir ? path.join(dir, "include") : "/usr/include";
 const libDir = dir ? path.join(dir, "lib") : null;
 const has = (name) => libDir !== null && fs.existsSync(path.join(libDir, `lib${name}.so`));
 
-/** {major, minor, patch} of the headers' torch version (headeronly/ in 2.x, csrc/api in 1.x). */
-function version() {
+/** {major, minor, patch} of a libtorch folder's headers (headeronly/ in 2.x, csrc/api in 1.x), or null. */
+function versionOf(root) {
   for (const rel of [["torch", "headeronly", "version.h"], ["torch", "csrc", "api", "include", "torch", "version.h"]]) {
-    const p = path.join(incBase, ...rel);
+    const p = path.join(root, "include", ...rel);
     if (!fs.existsSync(p)) continue;
     const text = fs.readFileSync(p, "utf8");
     const num = (k) => Number((text.match(new RegExp(`#define TORCH_VERSION_${k} (\\d+)`)) || [])[1]);
     const v = { major: num("MAJOR"), minor: num("MINOR"), patch: num("PATCH") };
     if (Number.isFinite(v.major) && Number.isFinite(v.minor)) return v;
   }
-  throw new Error(`libtorch.cjs: no torch version header under ${incBase}`);
+  return null;
+}
+
+/** "major.minor.patch" of a libtorch folder ("/usr" for Debian's), or null when it has no headers. */
+function headerVersion(root) {
+  const v = versionOf(root);
+  return v && `${v.major}.${v.minor}.${v.patch}`;
+}
+module.exports = { headerVersion };
+
+function version() {
+  const v = versionOf(dir ?? "/usr");
+  if (!v) throw new Error(`libtorch.cjs: no torch version header under ${incBase}`);
+  return v;
 }
 
 /** The CUDA toolkit's include folder (CUDA builds include ATen/cuda headers, which need it). */
@@ -35,7 +50,9 @@ function cudaInclude() {
 }
 const cuda = has("torch_cuda") && has("c10_cuda");
 
-if (what === "include") {
+if (require.main !== module) {
+  // required for headerVersion: print nothing
+} else if (what === "include") {
   const inc = [incBase, path.join(incBase, "torch", "csrc", "api", "include")];
   if (cuda) {
     const c = cudaInclude();

@@ -9,24 +9,15 @@
 // Every choice is described by an Engine record, stored beside the built addon so that `aunce
 // doctor` and the loader can say what the addon was built against.
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 
 /** The CPU wheel a fresh machine gets; AUNCE_TORCH_SPEC overrides (e.g. "torch==2.14.1"). */
 export const DEFAULT_TORCH_SPEC = "torch==2.13.0+cpu";
 
-/** torch version of a libtorch folder's headers, or null. */
-export function headerVersion(dir) {
-  const inc = join(dir, "include");
-  for (const rel of [["torch", "headeronly", "version.h"], ["torch", "csrc", "api", "include", "torch", "version.h"]]) {
-    const p = join(inc, ...rel);
-    if (!existsSync(p)) continue;
-    const text = readFileSync(p, "utf8");
-    const num = (k) => (text.match(new RegExp(`#define TORCH_VERSION_${k} (\\d+)`)) || [])[1];
-    if (num("MAJOR") !== undefined) return `${num("MAJOR")}.${num("MINOR")}.${num("PATCH")}`;
-  }
-  return null;
-}
+/** torch version of a libtorch folder's headers, or null (native/libtorch.cjs reads it for the build too). */
+export const { headerVersion } = createRequire(import.meta.url)("../native/libtorch.cjs");
 
 /** Whether `dir` is a usable libtorch folder (headers and libraries). */
 export function isLibtorchDir(dir) {

@@ -31,18 +31,8 @@ export interface EngineRecord {
   cuda: boolean;
 }
 
-/** torch version of a libtorch folder's headers (2.x keeps it in headeronly/, 1.x in csrc/api). */
-export function headerVersion(dir: string): string | null {
-  for (const rel of ["include/torch/headeronly/version.h", "include/torch/csrc/api/include/torch/version.h"]) {
-    const p = join(dir, rel);
-    if (!existsSync(p)) continue;
-    const text = readFileSync(p, "utf8");
-    const num = (k: string): string | undefined => new RegExp(`#define TORCH_VERSION_${k} (\\d+)`).exec(text)?.[1];
-    const [maj, min, pat] = ["MAJOR", "MINOR", "PATCH"].map(num);
-    if (maj !== undefined) return `${maj}.${min}.${pat}`;
-  }
-  return null;
-}
+/** torch version of a libtorch folder's headers, or null (read by native/libtorch.cjs, as the build does). */
+export const headerVersion = (require("../../native/libtorch.cjs") as { headerVersion(dir: string): string | null }).headerVersion;
 
 /** The engine record beside an addon file, or null (built before records existed, or by hand). */
 export function readEngineRecord(addonPath: string): EngineRecord | null {
