@@ -203,6 +203,16 @@ export function autocast<T>(device: "cpu" | "cuda", dtype: "float16" | "bfloat16
 }
 
 /**
+ * The device named by a `--device` value, else by the reference's `--gpu_ids` (its first id;
+ * "" or -1 = CPU). Only the name: `checkDevice` says whether this engine has it.
+ */
+export function deviceFromIds(device: string | undefined, gpuIds: string | undefined): string {
+  if (device) return device === "cuda" ? "cuda:0" : device;
+  const first = (gpuIds ?? "").split(",").map((s) => s.trim()).filter(Boolean)[0];
+  return first === undefined || first === "-1" ? "cpu" : `cuda:${first}`;
+}
+
+/**
  * Checks a device name before any work: "cpu", "cuda" (= "cuda:0") or "cuda:N". A CUDA device on
  * a CPU-only engine says how to get a CUDA build; an index out of range lists the GPUs there are.
  * Returns the canonical name ("cuda" -> "cuda:0").

@@ -6,6 +6,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import YAML from "yaml";
+import { deviceFromIds } from "../tensor/index.ts";
 
 export interface TrainConfig {
   /** "BP4D" | "DISFA" (then data_root holds the prepared lists) or a prepared folder path. */
@@ -188,9 +189,7 @@ export function resolveConfig(...layers: Partial<TrainConfig>[]): TrainConfig {
 
 /** The device a config selects: `device` when set, else "cpu" or "cuda:N" from gpu_ids. */
 export function deviceOf(c: TrainConfig): string {
-  if (c.device) return c.device === "cuda" ? "cuda:0" : c.device;
-  const first = c.gpu_ids.split(",").map((s) => s.trim()).filter(Boolean)[0];
-  return first === undefined || first === "-1" ? "cpu" : `cuda:${first}`;
+  return deviceFromIds(c.device, c.gpu_ids);
 }
 
 /** Turns a flag's text into the key's value ("0.9,0.999" -> [0.9, 0.999] for pairs); resolveConfig validates it. */

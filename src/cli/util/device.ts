@@ -3,7 +3,7 @@
  * `--gpu_ids` (its first id), checked before any work.
  */
 import type { Command } from "commander";
-import { checkDevice } from "../../tensor/index.ts";
+import { checkDevice, deviceFromIds } from "../../tensor/index.ts";
 import { option } from "./flags.ts";
 
 export function addDeviceOptions(cmd: Command, what: string): Command {
@@ -14,6 +14,5 @@ export function addDeviceOptions(cmd: Command, what: string): Command {
 
 /** --device, else --gpu_ids' first id, else the CPU; a clear error for a device this engine lacks. */
 export function deviceFromFlags(opts: { device?: string; gpu_ids?: string }): string {
-  const first = (opts.gpu_ids ?? "").split(",").map((x) => x.trim()).filter(Boolean)[0];
-  return checkDevice(opts.device ?? (first === undefined || first === "-1" ? "cpu" : `cuda:${first}`));
+  return checkDevice(deviceFromIds(opts.device, opts.gpu_ids));
 }
