@@ -9,25 +9,15 @@ import sys
 
 import torch
 
-from common import info, median_time, setup, tv_models
+from common import info, median_time, setup, train_step_time, tv_models
 
 threads, train_steps, infer_steps, layout = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 setup(threads)
 fmt = torch.channels_last if layout == "channels_last" else torch.contiguous_format
 model = tv_models().resnet18().to(memory_format=fmt)
-opt = torch.optim.AdamW(model.parameters(), lr=1e-4)
 x = torch.randn(8, 3, 224, 224).to(memory_format=fmt)
 target = torch.randint(0, 1000, (8,))
-model.train()
-
-
-def step():
-    opt.zero_grad(set_to_none=True)  # as ours (optimizer.zeroGrad() drops the gradients)
-    torch.nn.functional.cross_entropy(model(x), target).backward()
-    opt.step()
-
-
-train = median_time(step, 2, train_steps)
+train = train_step_time(model, x, target, train_steps, weight_decay=0.01)
 model.eval()
 xb = torch.randn(32, 3, 224, 224).to(memory_format=fmt)
 with torch.no_grad():

@@ -11,7 +11,7 @@ import sys
 
 import torch
 
-from common import info, median_time, setup
+from common import info, median_time, setup, train_step_time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "scripts", "fixtures"))
 from swin_ref import Swin  # noqa: E402
@@ -19,19 +19,9 @@ from swin_ref import Swin  # noqa: E402
 threads, train_steps, infer_steps = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 setup(threads)
 model = Swin(embed=96, depths=(2, 2, 6, 2), heads=(3, 6, 12, 24), drop_path=0.2)
-opt = torch.optim.AdamW(model.parameters(), lr=1e-4, weight_decay=0.05)
 x = torch.randn(8, 3, 224, 224)
 target = torch.randint(0, 1000, (8,))
-model.train()
-
-
-def step():
-    opt.zero_grad(set_to_none=True)  # as ours (optimizer.zeroGrad() drops the gradients)
-    torch.nn.functional.cross_entropy(model(x), target).backward()
-    opt.step()
-
-
-train = median_time(step, 2, train_steps)
+train = train_step_time(model, x, target, train_steps, weight_decay=0.05)
 model.eval()
 with torch.no_grad():
     infer = median_time(lambda: model(x), 1, infer_steps)
