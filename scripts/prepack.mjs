@@ -15,10 +15,11 @@ import { fileURLToPath } from "node:url";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const dist = join(root, "dist");
 const src = join(root, "src");
-const log = (m) => console.log(`[prepack] ${m}`);
+const log = (m) => console.error(`[prepack] ${m}`);
 
 function run(cmd, args) {
-  const r = spawnSync(cmd, args, { cwd: root, stdio: "inherit" });
+  // stdout to stderr: `npm pack --json` prints its JSON on stdout.
+  const r = spawnSync(cmd, args, { cwd: root, stdio: ["inherit", 2, 2] });
   if (r.status !== 0) {
     console.error(`[prepack] ${[cmd, ...args].join(" ")} failed`);
     process.exit(r.status ?? 1);

@@ -127,3 +127,8 @@ export const binding: Binding = Object.create(
     },
   }),
 ) as Binding;
+
+/** Loads the addon now if nothing has yet (throws what loadAddon throws, with the fix). */
+export function ensureLoaded(): void {
+  void binding.opNames;
+}

@@ -1,6 +1,6 @@
 /** Process-wide engine settings: seeds, threads, autograd mode, devices and build facts. */
 import { readFileSync } from "node:fs";
-import { binding, type CudaDeviceInfo, type CudaMemoryStats } from "../native/binding.ts";
+import { binding, ensureLoaded, type CudaDeviceInfo, type CudaMemoryStats } from "../native/binding.ts";
 import { loadedAddonPath, readEngineRecord, setupCommand, type EngineRecord } from "../native/load.ts";
 
 export type { CudaDeviceInfo, CudaMemoryStats, EngineRecord };
@@ -153,6 +153,7 @@ function formatNccl(v: number): string {
 
 /** What scripts/setup.mjs recorded about the libtorch the loaded addon was built against. */
 export function engineRecord(): EngineRecord | null {
+  ensureLoaded();
   const p = loadedAddonPath();
   return p ? readEngineRecord(p) : null;
 }
