@@ -72,12 +72,13 @@ export function findCached(caches, key) {
 
 /**
  * Stores a build in every cache (written under a temporary name and renamed, so an interrupted
- * copy never looks finished). A cache that cannot be written is reported and skipped.
+ * copy never looks finished); `replace` overwrites a build already there (after --rebuild). A
+ * cache that cannot be written is reported and skipped.
  */
-export function storeBuild(caches, key, addonFile, record, log) {
+export function storeBuild(caches, key, addonFile, record, log, replace = false) {
   for (const c of caches) {
     const dir = join(c, key);
-    if (existsSync(join(dir, "aunce.node"))) continue;
+    if (!replace && existsSync(join(dir, "aunce.node"))) continue;
     const part = `${dir}.partial-${process.pid}`;
     try {
       mkdirSync(part, { recursive: true });
@@ -179,7 +180,9 @@ export function ensureAddon(root, engine, { log, force = false, caches = buildCa
   log(`building the native addon (native/) against libtorch ${engine.version} — a few minutes the first time`);
   rmSync(recordFile, { force: true });
   compile(root, engine);
+  // An installed package keeps the addon only, not node-gyp's ~9 MB of objects and dependency files.
+  if (!isCheckout(root)) for (const d of ["obj.target", ".deps"]) rmSync(join(releaseDir, d), { recursive: true, force: true });
   writeFileSync(recordFile, JSON.stringify(record, null, 2) + "\n");
-  storeBuild(caches, key, built, record, log);
+  storeBuild(caches, key, built, record, log, force);
   return { state: "compiled", key };
 }

@@ -11,8 +11,8 @@
 // `aunce doctor` shows.
 //
 // In a clone of the repository `npm ci` runs this too; there scripts/setup.mjs does the set-up.
-import { appendFileSync, mkdirSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { ensureAddon } from "./addon-build.mjs";
 import { cacheRoot, debianEngine, isCheckout, pickEngine } from "./engine.mjs";
@@ -23,11 +23,13 @@ if (isCheckout(root)) {
   process.exit(0);
 }
 const logFile = join(root, "native", "build", "install.log");
-mkdirSync(join(root, "native", "build"), { recursive: true });
-rmSync(logFile, { force: true });
+const said = [];
+// Rewritten whole on every line: node-gyp's rebuild empties native/build/ while compiling.
 const log = (msg) => {
   console.log(`[aunce] ${msg}`);
-  appendFileSync(logFile, `${msg}\n`);
+  said.push(msg);
+  mkdirSync(dirname(logFile), { recursive: true });
+  writeFileSync(logFile, `${said.join("\n")}\n`);
 };
 const AFTER = "Run `npx aunce setup` in your app once that is fixed; `npx aunce doctor` shows what the addon is built against.";
 

@@ -4,7 +4,8 @@
 // the install script of a package with no engine leaves it installed with the command to run.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -16,6 +17,7 @@ const root = fileURLToPath(new URL("../..", import.meta.url));
 
 interface Engine { kind: string; dir: string | null; origin: string; version: string; cuda: boolean; cxx11Abi: boolean | null }
 interface AddonBuild {
+  nativeSources(nativeDir: string): string[];
   sourcesHash(nativeDir: string): string;
   buildKey(engine: Engine, sources: string, node?: string): string;
   findCached(caches: string[], key: string): string | null;
@@ -129,6 +131,36 @@ test("ensureAddon copies a cached build into the package, then keeps it; a miss 
   });
   assert.deepEqual(readdirSync(caches[0]), [key], "nothing half-written is left in the cache");
   assert.deepEqual(logs, []);
+});
+
+test("a clone's build from before the cache keys moved is adopted, not compiled: the current one and one kept in .engine/builds", () => {
+  const clone = fakePackage(makeTempDir("aunce-clone-"));
+  mkdirSync(join(clone, "src"));
+  writeFileSync(join(clone, "src", "index.ts"), "");
+  const caches = [join(clone, ".engine", "builds")];
+  const e: Engine = { kind: "local", dir: join(clone, "torch"), origin: "wheel", version: "9.9.9", cuda: false, cxx11Abi: null };
+  mkdirSync(e.dir!);
+  // The old set-up's hash: the engine's kind and folder, the Node version, then absolute paths and contents.
+  const h = createHash("sha256").update([e.kind, e.dir, e.version, "cpu", ""].join("|") + `|${process.version}`);
+  for (const p of build.nativeSources(join(clone, "native"))) h.update(p).update(readFileSync(p));
+  const legacy = h.digest("hex");
+  const release = join(clone, "native", "build", "Release");
+  mkdirSync(release, { recursive: true });
+  writeFileSync(join(release, "aunce.node"), "built by the old set-up");
+  writeFileSync(join(release, "engine.json"), JSON.stringify({ ...e, sourcesHash: legacy, node: process.version }));
+  withEnv({ AUNCE_NO_COMPILE: "1" }, () => {
+    const r = build.ensureAddon(clone, e, { log: () => {}, caches });
+    assert.equal(r.state, "current");
+    assert.equal(readFileSync(join(caches[0], r.key, "aunce.node"), "utf8"), "built by the old set-up");
+    // Another engine's old build, kept under the old hash's first 16 digits, is copied in.
+    rmSync(join(caches[0], r.key), { recursive: true });
+    writeFileSync(join(release, "engine.json"), "{}");
+    mkdirSync(join(caches[0], legacy.slice(0, 16)));
+    writeFileSync(join(caches[0], legacy.slice(0, 16), "aunce.node"), "kept by the old set-up");
+    const again = build.ensureAddon(clone, e, { log: () => {}, caches });
+    assert.equal(again.state, "cached");
+    assert.equal(readFileSync(join(release, "aunce.node"), "utf8"), "kept by the old set-up");
+  });
 });
 
 test("install script: in a clone it leaves the set-up to npm run setup; with no engine it installs and names the command", () => {
