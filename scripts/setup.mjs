@@ -12,8 +12,8 @@
 //   5. the TypeScript build (dist/) used by the `aunce` command;
 //   and ffmpeg (Debian) for video input to `aunce detect`, installed when missing and root.
 // Flags: --native-only (steps 1, 2, 4; always so in an installed package, where `aunce setup` runs
-// this), --rebuild (compile the addon even when a build is cached), --with-python-torch (also apt python3-torch/torchvision,
-// the benchmark's and fixture scripts' reference).
+// this), --rebuild (compile the addon even when a build is cached), --with-python-torch (also apt
+// python3-torch/torchvision, the benchmark's and fixture scripts' reference).
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
