@@ -182,3 +182,40 @@ test("install script: in a clone it leaves the set-up to npm run setup; with no 
   assert.ok(said.includes(join(work, "cache", "engines")), said);
   assert.equal(existsSync(join(pkg, "native", "build", "Release", "aunce.node")), false);
 });
+
+test("install script picks the app's engine: python3's torch when it has one, LIBTORCH_DIR over it; a cached build is copied", () => {
+  const work = makeTempDir("aunce-install-");
+  const pkg = fakePackage(join(work, "pkg"));
+  // A libtorch folder as the checks see one (headers, libraries, version), and a python3 whose torch is it.
+  const torch = join(work, "site", "torch");
+  for (const f of ["include/torch/csrc/api/include/torch/torch.h", "lib/libtorch_cpu.so"]) {
+    mkdirSync(join(torch, f, ".."), { recursive: true });
+    writeFileSync(join(torch, f), "");
+  }
+  mkdirSync(join(torch, "include", "torch", "headeronly"));
+  writeFileSync(join(torch, "include", "torch", "headeronly", "version.h"), "#define TORCH_VERSION_MAJOR 2\n#define TORCH_VERSION_MINOR 13\n#define TORCH_VERSION_PATCH 0\n");
+  const python = join(work, "python3");
+  writeFileSync(python, `#!/bin/sh\necho '${JSON.stringify({ dir: torch, version: "2.13.0+cpu", abi: true, cuda: null })}'\n`, { mode: 0o755 });
+  const env: NodeJS.ProcessEnv = { ...process.env, AUNCE_CACHE_DIR: join(work, "cache"), PYTHON: python, AUNCE_NO_COMPILE: "1" };
+  delete env.LIBTORCH_DIR;
+  delete env.AUNCE_ENGINE;
+  const install = (extra: NodeJS.ProcessEnv = {}) =>
+    spawnSync(process.execPath, [join(pkg, "scripts", "install.mjs")], { encoding: "utf8", env: { ...env, ...extra } });
+
+  const viaPython = install();
+  assert.equal(viaPython.status, 1, "no build cached and compiling forbidden: the install fails, saying why");
+  assert.match(viaPython.stdout, new RegExp(`engine: libtorch 2\\.13\\.0 \\(CPU\\) from ${python.replace(/[.+]/g, "\\$&")}'s torch 2\\.13\\.0\\+cpu`));
+  assert.match(viaPython.stdout, /could not be built: no finished build .*AUNCE_NO_COMPILE=1/);
+
+  const e: Engine = { kind: "dir", dir: torch, origin: "", version: "2.13.0", cuda: false, cxx11Abi: null };
+  const seeded = join(work, "cache", "builds", build.buildKey(e, build.sourcesHash(join(pkg, "native"))));
+  mkdirSync(seeded, { recursive: true });
+  writeFileSync(join(seeded, "aunce.node"), "a finished build");
+  writeFileSync(join(seeded, "engine.json"), "{}");
+  const viaDir = install({ LIBTORCH_DIR: torch });
+  assert.equal(viaDir.status, 0, viaDir.stdout + viaDir.stderr);
+  assert.match(viaDir.stdout, new RegExp(`engine: libtorch 2\\.13\\.0 \\(CPU\\) from LIBTORCH_DIR=${torch.replace(/[.+]/g, "\\$&")}`));
+  assert.match(viaDir.stdout, /native addon: copied the finished build for this engine from /);
+  assert.equal(readFileSync(join(pkg, "native", "build", "Release", "aunce.node"), "utf8"), "a finished build");
+});
+
