@@ -30,7 +30,8 @@ export async function run(argv: string[]): Promise<number> {
     return typeof process.exitCode === "number" ? process.exitCode : 0;
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode;
-    console.error(`aunce: ${err instanceof Error ? err.message : String(err)}`);
+    const msg = err instanceof Error ? err.message : String(err);
+    console.error(msg.startsWith("aunce: ") ? msg : `aunce: ${msg}`);
     if (process.env.AUNCE_DEBUG && err instanceof Error) console.error(err.stack);
     return 1;
   } finally {

@@ -109,5 +109,26 @@ export interface CudaMemoryStats {
   peakReserved: number;
 }
 
-/** The loaded addon (loaded once, on first import). */
-export const binding: Binding = loadAddon() as Binding;
+/**
+ * The addon, loaded on first use rather than on import, so that an app, `aunce --help`, `aunce
+ * setup` and `aunce doctor` can import aunce before the addon is built, and the first computation
+ * says what to run. The first property read goes to the prototype, which loads the addon and
+ * copies its exports onto `binding` itself: later reads are plain property reads.
+ */
+let addon: Record<string | symbol, unknown> | null = null;
+export const binding: Binding = Object.create(
+  new Proxy({}, {
+    get(_target, key) {
+      if (!addon) {
+        addon = loadAddon() as Record<string | symbol, unknown>;
+        Object.assign(binding, addon);
+      }
+      return addon[key];
+    },
+  }),
+) as Binding;
+
+/** Loads the addon now if nothing has yet (throws what loadAddon throws, with the fix). */
+export function ensureLoaded(): void {
+  void binding.opNames;
+}

@@ -4,19 +4,36 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { availableParallelism } from "node:os";
-import { dirname, join } from "node:path";
+import { availableParallelism, homedir } from "node:os";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const require = createRequire(import.meta.url);
 
-/** Candidate locations of aunce.node: AUNCE_NATIVE, then native/build relative to src/ or dist/. */
+/** The package folder: src/ and dist/ both sit one level below it. */
+const PACKAGE_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+/** Whether this is a clone of the repository (sources present) rather than an installed package. */
+const IS_CHECKOUT = existsSync(join(PACKAGE_ROOT, "src", "index.ts"));
+
+/** aunce's user cache folder, by the rule of scripts/engine.mjs cacheRoot (AUNCE_CACHE_DIR, $XDG_CACHE_HOME/aunce, ~/.cache/aunce). */
+export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.AUNCE_CACHE_DIR) return resolve(env.AUNCE_CACHE_DIR);
+  return join(env.XDG_CACHE_HOME ? resolve(env.XDG_CACHE_HOME) : join(homedir(), ".cache"), "aunce");
+}
+
+/**
+ * The command that builds or rebuilds the addon: `npm run setup` in a clone, `npx aunce setup` in an
+ * app that installed the package (scripts/setup.mjs either way).
+ */
+export function setupCommand(): string {
+  return IS_CHECKOUT ? "npm run setup" : "npx aunce setup";
+}
+
+/** Candidate locations of aunce.node: AUNCE_NATIVE, then the package's native/build/Release. */
 function candidates(): string[] {
   const list: string[] = [];
   if (process.env.AUNCE_NATIVE) list.push(process.env.AUNCE_NATIVE);
-  for (const rel of ["../../native/build/Release/aunce.node", "../../../native/build/Release/aunce.node"]) {
-    list.push(fileURLToPath(new URL(rel, import.meta.url)));
-  }
+  list.push(join(PACKAGE_ROOT, "native", "build", "Release", "aunce.node"));
   return list;
 }
 
@@ -29,6 +46,12 @@ export interface EngineRecord {
   origin: string;
   version: string;
   cuda: boolean;
+  /** the torch's C++ ABI when known (python3's torch), else null */
+  cxx11Abi?: boolean | null;
+  /** the Node version it was built with */
+  node?: string;
+  /** its key in the build caches (scripts/addon-build.mjs) */
+  buildKey?: string;
 }
 
 /** torch version of a libtorch folder's headers, or null (read by native/libtorch.cjs, as the build does). */
@@ -63,22 +86,53 @@ export function loadedAddonPath(): string | null {
   return loadedPath;
 }
 
+/** What the addon of this process would be: its path (null when none is built) and its engine record. */
+export interface AddonStatus {
+  path: string | null;
+  /** the paths looked at */
+  tried: string[];
+  record: EngineRecord | null;
+  /** why the addon no longer matches its engine, or null */
+  mismatch: string | null;
+}
+
+/** Finds the addon without loading it (`aunce doctor` reports this before anything loads). */
+export function addonStatus(): AddonStatus {
+  const tried = candidates();
+  const path = tried.find((p) => existsSync(p)) ?? null;
+  const record = path ? readEngineRecord(path) : null;
+  return { path, tried, record, mismatch: record && engineMismatch(record) };
+}
+
+/**
+ * What to do when the addon is not built: in a clone the set-up; in an installed package `npx aunce
+ * setup`, and why the install step did not build it (npm 11 holds back dependencies' install
+ * scripts until the app approves them; the install script's own log when it ran).
+ */
+export function notBuiltHelp(): string {
+  if (IS_CHECKOUT) {
+    return "Build it with `npm run setup` (installs libtorch-dev and libopenblas0-pthread with apt when missing), " +
+      "or set LIBTORCH_DIR to an unpacked official libtorch and run `npm run build:native`.";
+  }
+  const log = join(PACKAGE_ROOT, "native", "build", "install.log");
+  const why = existsSync(log)
+    ? `aunce's install script ran and said:\n${readFileSync(log, "utf8").trimEnd().split("\n").map((l) => `  | ${l}`).join("\n")}\n`
+    : "aunce's install script, which builds it, has not run: npm holds back dependencies' install scripts until you approve them " +
+      "(`npm install-scripts approve aunce`, then `npm rebuild aunce`), and `--ignore-scripts` skips them.\n";
+  return why +
+    "Run `npx aunce setup` in your app: it builds the addon for the libtorch it finds (LIBTORCH_DIR, else python3's torch, " +
+    `else PyTorch's CPU wheel, which it unpacks into ${join(cacheRoot(), "engines")}). ` +
+    "`npx aunce doctor` then says what it is built against.";
+}
+
 /** Loads the addon and sets libtorch's thread count to the core count (Debian's starts at 1). */
 export function loadAddon(): unknown {
-  const tried = candidates();
-  const found = tried.find((p) => existsSync(p));
+  const { path: found, tried, mismatch } = addonStatus();
   if (!found) {
-    throw new Error(
-      "aunce: the native addon is not built. Tried:\n" +
-        tried.map((p) => `  ${p}`).join("\n") +
-        "\nBuild it with `npm run setup` (installs libtorch-dev and libopenblas0-pthread with apt when missing), " +
-        "or set LIBTORCH_DIR to an unpacked official libtorch and run `npm run build:native`.",
-    );
+    throw new Error("aunce: the native addon is not built. Tried:\n" + tried.map((p) => `  ${p}`).join("\n") + "\n" + notBuiltHelp());
   }
-  const rec = readEngineRecord(found);
-  const mismatch = rec && engineMismatch(rec);
   if (mismatch) {
-    throw new Error(`aunce: the native addon ${found} does not match its engine: ${mismatch}. Rebuild it with \`npm run setup\`.`);
+    throw new Error(`aunce: the native addon ${found} does not match its engine: ${mismatch}. Rebuild it with \`${setupCommand()}\`.`);
   }
   let addon: { setNumThreads(n: number): void };
   try {
@@ -88,7 +142,7 @@ export function loadAddon(): unknown {
     throw new Error(
       `aunce: loading ${found} failed: ${msg}\n` +
         "If libtorch is missing: `sudo apt-get install libtorch-dev libopenblas0-pthread` (Debian/Ubuntu), " +
-        "or set LIBTORCH_DIR (and LD_LIBRARY_PATH=$LIBTORCH_DIR/lib) and rebuild with `npm run build:native`.",
+        `or set LIBTORCH_DIR (and LD_LIBRARY_PATH=$LIBTORCH_DIR/lib) and rebuild with \`${IS_CHECKOUT ? "npm run build:native" : "npx aunce setup"}\`.`,
     );
   }
   loadedPath = found;

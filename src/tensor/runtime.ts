@@ -1,7 +1,7 @@
 /** Process-wide engine settings: seeds, threads, autograd mode, devices and build facts. */
 import { readFileSync } from "node:fs";
-import { binding, type CudaDeviceInfo, type CudaMemoryStats } from "../native/binding.ts";
-import { loadedAddonPath, readEngineRecord, type EngineRecord } from "../native/load.ts";
+import { binding, ensureLoaded, type CudaDeviceInfo, type CudaMemoryStats } from "../native/binding.ts";
+import { loadedAddonPath, readEngineRecord, setupCommand, type EngineRecord } from "../native/load.ts";
 
 export type { CudaDeviceInfo, CudaMemoryStats, EngineRecord };
 
@@ -153,6 +153,7 @@ function formatNccl(v: number): string {
 
 /** What scripts/setup.mjs recorded about the libtorch the loaded addon was built against. */
 export function engineRecord(): EngineRecord | null {
+  ensureLoaded();
   const p = loadedAddonPath();
   return p ? readEngineRecord(p) : null;
 }
@@ -226,7 +227,7 @@ export function checkDevice(device: string): string {
     throw new Error(
       `device ${device}: this engine (libtorch ${torchVersion()}${rec ? `, ${rec.origin}` : ""}) has no CUDA. ` +
         "For a GPU, build against a CUDA PyTorch: install one in your python3 (`pip install torch`) or set LIBTORCH_DIR " +
-        "to a CUDA libtorch, then run `npm run setup` (`aunce doctor` shows the engine in use).",
+        `to a CUDA libtorch, then run \`${setupCommand()}\` (\`aunce doctor\` shows the engine in use).`,
     );
   }
   const n = cudaDeviceCount();

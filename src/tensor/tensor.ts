@@ -9,9 +9,11 @@ import { track, type Tracked } from "./scope.ts";
 /** A value ops accept in an argument position. */
 export type Arg = Tensor | number | boolean | string | null | undefined | readonly number[] | readonly (Tensor | null)[];
 
-const opIds = new Map(binding.opNames().map((name, id) => [name, id] as const));
+// Filled on the first op, not on import: importing aunce must not need the addon (see binding.ts).
+let opIds: Map<string, number> | null = null;
 
 function opId(name: string): number {
+  opIds ??= new Map(binding.opNames().map((n, i) => [n, i] as const));
   const id = opIds.get(name);
   if (id === undefined) throw new Error(`unknown op '${name}'`);
   return id;

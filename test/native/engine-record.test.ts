@@ -46,7 +46,7 @@ test("an addon whose engine changed since the build is refused at load, with the
   copyFileSync(loadedAddonPath()!, join(addonDir, "aunce.node"));
   const rec = { ...readEngineRecord(loadedAddonPath()!), dir };
   writeFileSync(join(addonDir, "engine.json"), JSON.stringify(rec));
-  const r = spawnSync(process.execPath, ["--import", "tsx", "-e", "await import('./src/tensor/index.ts')"], {
+  const r = spawnSync(process.execPath, ["--import", "tsx", "-e", "(await import('./src/tensor/index.ts')).torchVersion()"], {
     encoding: "utf8", env: { ...process.env, AUNCE_NATIVE: join(addonDir, "aunce.node") },
   });
   assert.notEqual(r.status, 0);

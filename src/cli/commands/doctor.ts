@@ -2,8 +2,11 @@
  * `aunce doctor`: what the engine runs on — libtorch version, the BLAS library actually mapped
  * (Debian's libtorch falls back to the ~30x slower reference BLAS without OpenBLAS), threads,
  * oneDNN, CPU capability, CUDA — plus a quick matmul throughput so a slow set-up shows at once.
+ * Before loading anything it says whether the native addon is built, and against what; when it is
+ * not (an installed package whose install script npm held back), what to run.
  */
 import type { Command } from "commander";
+import { addonStatus, notBuiltHelp, setupCommand } from "../../native/load.ts";
 
 export function register(program: Command): void {
   program
@@ -11,8 +14,20 @@ export function register(program: Command): void {
     .description("show the compute engine's set-up (libtorch, BLAS, threads, CUDA) and a matmul speed check")
     .option("--json", "print JSON")
     .action(async (opts: { json?: boolean }) => {
+      const addon = addonStatus();
+      if (!addon.path || addon.mismatch) {
+        const problem = addon.path
+          ? `the native addon ${addon.path} does not match its engine: ${addon.mismatch}. Rebuild it with \`${setupCommand()}\`.`
+          : `the native addon is not built (looked for ${addon.tried.join(", ")}).\n${notBuiltHelp()}`;
+        if (opts.json) console.log(JSON.stringify({ addon: null, problem }, null, 2));
+        else console.log(`addon          not usable\n\n${problem}`);
+        process.exitCode = 1;
+        return;
+      }
       const { engineInfo, matmul, randn, tidy } = await import("../../tensor/index.ts");
       const info: Record<string, unknown> = { ...engineInfo() };
+      const built = addon.record ? ` (built for Node ${addon.record.node ?? "?"}${addon.record.cxx11Abi === false ? ", pre-C++11 ABI" : ""})` : "";
+      info.addon = `${addon.path}${built}`;
       // 512x512 float32 matmuls: ~0.27 GFLOP each; OpenBLAS does >100 GFLOP/s on 2 cores here.
       const n = 512;
       const gflops = tidy(() => {

@@ -7,9 +7,10 @@ import { register as evaluate } from "./evaluate.ts";
 import { register as inspect } from "./inspect.ts";
 import { register as linearEval } from "./linear-eval.ts";
 import { register as prepare } from "./prepare.ts";
+import { register as setup } from "./setup.ts";
 import { register as synth } from "./synth.ts";
 import { register as train } from "./train.ts";
 
 export type RegisterCommand = (program: Command) => void;
 
-export const commands: RegisterCommand[] = [detect, demo, synth, prepare, train, linearEval, evaluate, inspect, doctor];
+export const commands: RegisterCommand[] = [detect, demo, synth, prepare, train, linearEval, evaluate, inspect, doctor, setup];
