@@ -147,15 +147,25 @@ export function planRuns(d: StudyDesign, sel: RunSelection = {}): StudyRun[] {
   for (const a of sel.arms ?? []) if (!d.arms.some((x) => x.id === a)) throw new Error(`--arms: '${a}' is not an arm of ${d.name} (arms: ${d.arms.map((x) => x.id).join(", ")})`);
   for (const r of sel.noise ?? []) if (!d.noise.includes(r)) throw new Error(`--noise: ${r} is not a noise level of ${d.name} (${d.noise.join(", ")})`);
   for (const f of sel.folds ?? []) if (!d.folds.includes(f as 1 | 2 | 3)) throw new Error(`--folds: ${f} is not a fold of ${d.name} (${d.folds.join(", ")})`);
-  const wanted = new Set(sel.arms ?? d.arms.map((a) => a.id));
-  for (const a of d.arms) if (wanted.has(a.id) && a.init) wanted.add(a.init);
-  const order = [...d.arms].sort((a, b) => Number(a.init !== undefined) - Number(b.init !== undefined));
-  const runs: StudyRun[] = [];
+  const arms = new Set(sel.arms ?? d.arms.map((a) => a.id));
+  const picked = new Set<string>();
   for (const fold of d.folds.filter((f) => !sel.folds || sel.folds.includes(f))) {
     for (const noise of d.noise.filter((r) => !sel.noise || sel.noise.includes(r))) {
+      for (const arm of d.arms) {
+        if (!arms.has(arm.id) || !(arm.noise ?? d.noise).includes(noise)) continue;
+        picked.add(runName(arm.id, noise, fold));
+        if (arm.init) picked.add(runName(arm.init, noise, fold));
+      }
+    }
+  }
+  // Fold, then noise, then the encoders before the arms that start from them.
+  const order = [...d.arms].sort((a, b) => Number(a.init !== undefined) - Number(b.init !== undefined));
+  const runs: StudyRun[] = [];
+  for (const fold of d.folds) {
+    for (const noise of d.noise) {
       for (const arm of order) {
-        if (!wanted.has(arm.id) || !(arm.noise ?? d.noise).includes(noise)) continue;
-        runs.push({ arm, noise, fold, name: runName(arm.id, noise, fold) });
+        const name = runName(arm.id, noise, fold);
+        if (picked.has(name)) runs.push({ arm, noise, fold, name });
       }
     }
   }
