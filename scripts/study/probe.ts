@@ -1,28 +1,38 @@
 /**
  * The timing probe behind `--plan`: a few training steps of each method at the study's backbone,
- * crop and batch on a small SynthAU set of the study's image size, one evaluation and one short
- * linear evaluation, turned into per-unit costs (seconds per step, per evaluated frame, per frame
- * and linear-head epoch) and then into an estimate per run. Data loading is included (the real
+ * crop and batch on a small SynthAU set of the study's image size, two feature passes of different
+ * lengths and one short linear evaluation, turned into per-unit costs (seconds per step, per
+ * evaluated frame plus a fixed cost per pass, per frame and linear-head epoch) and then into an
+ * estimate per run. Data loading is included (the real
  * loader runs); the machine's load is recorded beside the numbers, since it moves them.
  */
 import { existsSync, rmSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
-import { foldParts, readBp4d, readPreparedSource, writePrepared } from "../../src/data/index.ts";
-import { runEvaluate, runLinearEval } from "../../src/eval/pipeline.ts";
+import { AuDataset, foldParts, readBp4d, readPreparedSource, writePrepared } from "../../src/data/index.ts";
+import { extractFeatures } from "../../src/eval/features.ts";
+import { runLinearEval } from "../../src/eval/pipeline.ts";
+import { loadModelCheckpoint } from "../../src/models/io.ts";
 import { generateSynthDataset, subjectNames } from "../../src/synth/index.ts";
 import { resolveConfig } from "../../src/train/config.ts";
 import { train } from "../../src/train/trainer.ts";
 import { runState, type RunRecord } from "./run.ts";
 import { studyPaths, type StudyDesign, type StudyRun } from "./design.ts";
 
+/** Linear evaluation's batch (its default). */
+const LINEAR_BATCH = 256;
+
 export interface ProbeResult {
   /** Seconds per training step (the first, warm-up step left out). */
   stepSeconds: { aunce: number; supervised: number };
-  /** Seconds per test frame of an evaluation (feature pass). */
+  /** Seconds per frame of a feature pass (evaluation), and the fixed seconds of one pass (loader start-up). */
   evalSecondsPerFrame: number;
-  /** Seconds of linear-head training per training frame and epoch. */
-  headSecondsPerFrameEpoch: number;
+  evalSecondsFixed: number;
+  /**
+   * Seconds of linear evaluation per batch of 256 training frames and epoch (the heads' step plus
+   * its share of the per-epoch validation and test scoring, which grow with the frames too).
+   */
+  headSecondsPerBatch: number;
   steps: number;
   load: { start: number; end: number; cores: number };
   seconds: number;
@@ -47,7 +57,7 @@ export async function timingProbe(d: StudyDesign, o: { root?: string; steps?: nu
   }
   const runs = join(dir, "runs");
   rmSync(runs, { recursive: true, force: true });
-  const workers = o.workers ?? 0;
+  const workers = o.workers ?? Number(d.train.workers ?? 0);
   const stepSeconds = { aunce: 0, supervised: 0 };
   for (const method of ["aunce", "supervised"] as const) {
     o.log?.(`probe: ${steps + 1} ${method} steps`);
@@ -58,19 +68,32 @@ export async function timingProbe(d: StudyDesign, o: { root?: string; steps?: nu
     const gaps = times.slice(1).map((t, i) => (t - times[i]) / 1000);
     stepSeconds[method] = gaps.reduce((a, b) => a + b, 0) / gaps.length;
   }
-  o.log?.("probe: evaluation and a 5-epoch linear evaluation");
-  const testFrames = 2 * frames;
-  const trainFrames = 4 * frames;
-  let t = performance.now();
-  await runEvaluate(join(runs, "supervised", "last.safetensors"), { workers, out: join(runs, "supervised", "eval") });
-  const evalSecondsPerFrame = (performance.now() - t) / 1000 / testFrames;
+  o.log?.("probe: feature passes and a 5-epoch linear evaluation");
+  // Two feature passes of different lengths separate the per-frame cost from the fixed one (loader start-up).
+  const { model } = await loadModelCheckpoint(join(runs, "supervised", "last.safetensors"));
+  const pass = async (split: "train" | "test") => {
+    const ds = AuDataset.open(prepared, 1, split);
+    const t = performance.now();
+    await extractFeatures(model, ds, { cropSize: Number(d.train.crop_size), workers: o.workers });
+    return { frames: ds.length, seconds: (performance.now() - t) / 1000 };
+  };
+  let long: { frames: number; seconds: number }, short: { frames: number; seconds: number };
+  try {
+    await pass("test"); // warm-up
+    long = await pass("train");
+    short = await pass("test");
+  } finally {
+    model.dispose();
+  }
+  const evalSecondsPerFrame = Math.max(0, (long.seconds - short.seconds) / (long.frames - short.frames));
+  const evalSecondsFixed = Math.max(0, short.seconds - short.frames * evalSecondsPerFrame);
   const linEpochs = 5;
-  t = performance.now();
-  await runLinearEval(join(runs, "aunce", "last.safetensors"), { epochs: linEpochs, workers, out: join(runs, "aunce", "eval") });
+  const t = performance.now();
+  await runLinearEval(join(runs, "aunce", "last.safetensors"), { epochs: linEpochs, workers: o.workers, out: join(runs, "aunce", "eval") });
   const linSeconds = (performance.now() - t) / 1000;
-  const headSecondsPerFrameEpoch = Math.max(0, linSeconds - (trainFrames + testFrames) * evalSecondsPerFrame) / (trainFrames * linEpochs);
+  const headSecondsPerBatch = Math.max(0, linSeconds - 3 * evalSecondsFixed - (long.frames + short.frames) * evalSecondsPerFrame) / (Math.ceil(long.frames / LINEAR_BATCH) * linEpochs);
   return {
-    stepSeconds, evalSecondsPerFrame, headSecondsPerFrameEpoch, steps,
+    stepSeconds, evalSecondsPerFrame, evalSecondsFixed, headSecondsPerBatch, steps,
     load: { start: load0, end: loadavg()[0], cores: availableParallelism() }, seconds: (performance.now() - t0) / 1000, date: new Date().toISOString(),
   };
 }
@@ -114,8 +137,8 @@ export function planTimes(d: StudyDesign, runs: StudyRun[], probe: ProbeResult, 
     const left = st.state === "resume" ? Math.max(0, steps - st.step) : st.state === "evaluate" ? 0 : steps;
     const stepCost = run.arm.method === "aunce" ? probe.stepSeconds.aunce : probe.stepSeconds.supervised;
     const evalCost = run.arm.method === "aunce"
-      ? (f.train + f.test) * probe.evalSecondsPerFrame + f.train * d.linear_eval.epochs * probe.headSecondsPerFrameEpoch
-      : f.test * probe.evalSecondsPerFrame;
+      ? 3 * probe.evalSecondsFixed + (f.train + f.test) * probe.evalSecondsPerFrame + Math.ceil(f.train / LINEAR_BATCH) * d.linear_eval.epochs * probe.headSecondsPerBatch
+      : probe.evalSecondsFixed + f.test * probe.evalSecondsPerFrame;
     return { run, status: st.state, steps, imagesSeen: steps * batch, seconds: left * stepCost + evalCost };
   });
 }
@@ -131,7 +154,7 @@ export function duration(s: number): string {
 export function formatPlan(d: StudyDesign, rows: PlanRow[], probe: ProbeResult): string {
   const lines = [
     `Timing probe (${probe.date}): ${probe.stepSeconds.aunce.toFixed(3)} s per AUNCE step (2 views), ${probe.stepSeconds.supervised.toFixed(3)} s per supervised step, ` +
-      `${(1000 * probe.evalSecondsPerFrame).toFixed(1)} ms per evaluated frame, ${(1e6 * probe.headSecondsPerFrameEpoch).toFixed(1)} µs per frame-epoch of linear heads; ` +
+      `${(1000 * probe.evalSecondsPerFrame).toFixed(1)} ms per evaluated frame (+ ${probe.evalSecondsFixed.toFixed(1)} s per pass), ${probe.headSecondsPerBatch.toFixed(2)} s per linear-evaluation batch of ${LINEAR_BATCH}; ` +
       `batch ${d.train.batch_size ?? 32}, ${d.train.backbone}, crop ${d.train.crop_size}; 1-min load ${probe.load.start.toFixed(1)} → ${probe.load.end.toFixed(1)} on ${probe.load.cores} cores.`,
     "",
     "| run | arm | noise | fold | status | steps | images seen | estimated time left |",

@@ -131,7 +131,7 @@ export function trainSecondsFromLog(events: Record<string, unknown>[]): number {
 /** Options of runStudy / executeRun. */
 export interface ExecuteOptions {
   root?: string;
-  /** Data-loading threads (default: one per core). */
+  /** Data-loading threads of training and evaluation (default: one per core). */
   workers?: number;
   log?: (line: string) => void;
   /** Training events of the run in progress (a progress bar). */
@@ -152,7 +152,7 @@ export async function executeRun(d: StudyDesign, run: StudyRun, o: ExecuteOption
     throw new Error(`${run.name} starts from the encoder of ${runName(run.arm.init!, run.noise, run.fold)}, which has not finished`);
   }
   const loadStart = loadavg()[0];
-  const workers = o.workers ?? 0;
+  const workers = o.workers ?? cfg.workers;
   if (state.state !== "evaluate") {
     log(state.state === "resume" ? `${run.name}: resuming from step ${state.step}` : `${run.name}: training`);
     let r: Awaited<ReturnType<typeof train>> | null = null;
@@ -174,8 +174,8 @@ export async function executeRun(d: StudyDesign, run: StudyRun, o: ExecuteOption
   log(`${run.name}: ${run.arm.method === "aunce" ? "linear evaluation" : "evaluation"}`);
   const t0 = performance.now();
   const ev = run.arm.method === "aunce"
-    ? await runLinearEval(ckpt, { epochs: d.linear_eval.epochs, workers, out: evalDir, predictions: true })
-    : await runEvaluate(ckpt, { workers, out: evalDir, predictions: true });
+    ? await runLinearEval(ckpt, { epochs: d.linear_eval.epochs, workers: o.workers, out: evalDir, predictions: true })
+    : await runEvaluate(ckpt, { workers: o.workers, out: evalDir, predictions: true });
   const metrics = "result" in ev ? ev.result.selected.test : ev.metrics;
   const events = readLog(dir);
   const steps = Number(events.filter((e) => e.event === "checkpoint").at(-1)?.step ?? 0);
