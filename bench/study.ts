@@ -7,7 +7,7 @@
  *
  *   node --import tsx bench/study.ts [--steps 4] [--design configs/studies/synthau-bp4d.yaml]
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -15,7 +15,13 @@ import { planRuns, readDesign } from "../scripts/study/design.ts";
 import { duration, formatPlan, planTimes, timingProbe } from "../scripts/study/probe.ts";
 import { writeBenchResults } from "./results.ts";
 
-const { values } = parseArgs({ options: { steps: { type: "string", default: "4" }, design: { type: "string", default: "configs/studies/synthau-bp4d.yaml" } } });
+const { values } = parseArgs({
+  options: {
+    steps: { type: "string", default: "4" },
+    design: { type: "string", default: "configs/studies/synthau-bp4d.yaml" },
+    out: { type: "string", default: new URL("../docs/results/study.json", import.meta.url).pathname },
+  },
+});
 const root = mkdtempSync(join(tmpdir(), "study-bench-"));
 try {
   const d = { ...readDesign(values.design!), out: root };
@@ -24,12 +30,13 @@ try {
   const rows = planTimes(d, runs, probe);
   const total = rows.reduce((a, r) => a + r.seconds, 0);
   console.log(formatPlan(d, rows, probe));
-  writeBenchResults("study", [
+  const written = writeBenchResults("study", [
     { id: "study.step.aunce", benchmark: `AUNCE training step, ${d.train.backbone}, batch ${d.train.batch_size} x 2 views, ${d.train.crop_size} px`, ours: `${probe.stepSeconds.aunce.toFixed(2)} s`, values: { seconds: probe.stepSeconds.aunce } },
     { id: "study.step.supervised", benchmark: `supervised training step, ${d.train.backbone}, batch ${d.train.batch_size}, ${d.train.crop_size} px`, ours: `${probe.stepSeconds.supervised.toFixed(2)} s`, values: { seconds: probe.stepSeconds.supervised } },
     { id: "study.eval", benchmark: "evaluation, per test frame", ours: `${(1000 * probe.evalSecondsPerFrame).toFixed(1)} ms`, values: { seconds: probe.evalSecondsPerFrame } },
     { id: "study.plan.fold1", benchmark: `study plan, fold 1: ${runs.map((r) => r.name).join(", ")}`, ours: duration(total), values: { seconds: total, runs: runs.length } },
   ]);
+  if (values.out) copyFileSync(written, values.out);
 } finally {
   rmSync(root, { recursive: true, force: true });
 }
