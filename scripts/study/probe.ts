@@ -14,7 +14,7 @@ import { extractFeatures } from "../../src/eval/features.ts";
 import { runLinearEval } from "../../src/eval/pipeline.ts";
 import { loadModelCheckpoint } from "../../src/models/io.ts";
 import { generateSynthDataset, subjectNames } from "../../src/synth/index.ts";
-import { resolveConfig } from "../../src/train/config.ts";
+import { deviceOf, resolveConfig } from "../../src/train/config.ts";
 import { train } from "../../src/train/trainer.ts";
 import { runState, type RunRecord } from "./run.ts";
 import { studyPaths, type StudyDesign, type StudyRun } from "./design.ts";
@@ -44,7 +44,9 @@ export async function timingProbe(d: StudyDesign, o: { root?: string; steps?: nu
   const t0 = performance.now();
   const load0 = loadavg()[0];
   const steps = o.steps ?? 4;
-  const batch = Number(d.train.batch_size ?? 32);
+  const shared = resolveConfig({ ...d.train, dataset: "BP4D" });
+  const batch = shared.batch_size;
+  const device = deviceOf(shared);
   const dir = join(studyPaths(d, o.root).out, "probe");
   // Two subjects per fold part; enough frames for steps + 1 batches of fold 1's four training subjects.
   const frames = Math.max(4, Math.ceil(((steps + 1) * batch) / 4));
@@ -71,10 +73,11 @@ export async function timingProbe(d: StudyDesign, o: { root?: string; steps?: nu
   o.log?.("probe: feature passes and a 5-epoch linear evaluation");
   // Two feature passes of different lengths separate the per-frame cost from the fixed one (loader start-up).
   const { model } = await loadModelCheckpoint(join(runs, "supervised", "last.safetensors"));
+  if (device !== "cpu") model.toDevice(device);
   const pass = async (split: "train" | "test") => {
     const ds = AuDataset.open(prepared, 1, split);
     const t = performance.now();
-    await extractFeatures(model, ds, { cropSize: Number(d.train.crop_size), workers: o.workers });
+    await extractFeatures(model, ds, { cropSize: shared.crop_size, workers: o.workers, device });
     return { frames: ds.length, seconds: (performance.now() - t) / 1000 };
   };
   let long: { frames: number; seconds: number }, short: { frames: number; seconds: number };
@@ -89,7 +92,7 @@ export async function timingProbe(d: StudyDesign, o: { root?: string; steps?: nu
   const evalSecondsFixed = Math.max(0, short.seconds - short.frames * evalSecondsPerFrame);
   const linEpochs = 5;
   const t = performance.now();
-  await runLinearEval(join(runs, "aunce", "last.safetensors"), { epochs: linEpochs, workers: o.workers, out: join(runs, "aunce", "eval") });
+  await runLinearEval(join(runs, "aunce", "last.safetensors"), { epochs: linEpochs, workers: o.workers, device, out: join(runs, "aunce", "eval") });
   const linSeconds = (performance.now() - t) / 1000;
   const headSecondsPerBatch = Math.max(0, linSeconds - 3 * evalSecondsFixed - (long.frames + short.frames) * evalSecondsPerFrame) / (Math.ceil(long.frames / LINEAR_BATCH) * linEpochs);
   return {
@@ -126,7 +129,7 @@ export interface PlanRow {
 export function planTimes(d: StudyDesign, runs: StudyRun[], probe: ProbeResult, root?: string): PlanRow[] {
   return runs.map((run) => {
     const f = foldFrames(d, run.fold, root);
-    const batch = Number(d.train.batch_size ?? 32);
+    const batch = resolveConfig({ ...d.train, dataset: "BP4D" }).batch_size;
     const perEpoch = Math.floor(f.train / batch);
     const steps = d.epochs * perEpoch;
     const st = runState(d, run, root);
@@ -152,10 +155,11 @@ export function duration(s: number): string {
 
 /** The plan as a Markdown table with the total. */
 export function formatPlan(d: StudyDesign, rows: PlanRow[], probe: ProbeResult): string {
+  const shared = resolveConfig({ ...d.train, dataset: "BP4D" });
   const lines = [
     `Timing probe (${probe.date}): ${probe.stepSeconds.aunce.toFixed(3)} s per AUNCE step (2 views), ${probe.stepSeconds.supervised.toFixed(3)} s per supervised step, ` +
       `${(1000 * probe.evalSecondsPerFrame).toFixed(1)} ms per evaluated frame (+ ${probe.evalSecondsFixed.toFixed(1)} s per pass), ${probe.headSecondsPerBatch.toFixed(2)} s per linear-evaluation batch of ${LINEAR_BATCH}; ` +
-      `batch ${d.train.batch_size ?? 32}, ${d.train.backbone}, crop ${d.train.crop_size}; 1-min load ${probe.load.start.toFixed(1)} → ${probe.load.end.toFixed(1)} on ${probe.load.cores} cores.`,
+      `batch ${shared.batch_size}, ${shared.backbone}, crop ${shared.crop_size}${shared.device ? `, ${shared.device}` : ""}; 1-min load ${probe.load.start.toFixed(1)} → ${probe.load.end.toFixed(1)} on ${probe.load.cores} cores.`,
     "",
     "| run | arm | noise | fold | status | steps | images seen | estimated time left |",
     "|---|---|---:|---:|---|---:|---:|---:|",

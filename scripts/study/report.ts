@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { renderSvg } from "../../src/eval/plots.ts";
 import { replaceStudySection, studyReport, type StudyCell, type StudyReport } from "../../src/eval/study-report.ts";
+import { resolveConfig } from "../../src/train/config.ts";
 import { planRuns, studyPaths, type StudyDesign } from "./design.ts";
 import { duration } from "./probe.ts";
 import { readRunPredictions, runState, type RunRecord } from "./run.ts";
@@ -15,7 +16,7 @@ const pctNoise = (r: number) => `${Math.round(100 * r)}%`;
 
 /** The design in words, from the design file itself. */
 function preamble(d: StudyDesign, designFile: string, records: RunRecord[]): string[] {
-  const t = d.train;
+  const t = resolveConfig({ ...d.train, dataset: "BP4D" });
   const arms = d.arms.map((a) => {
     const extra = [a.init ? `initialised from the ${d.arms.find((x) => x.id === a.init)!.label} encoder's backbone` : "", ...Object.entries(a.set ?? {}).map(([k, v]) => `${k} ${JSON.stringify(v)}`)].filter(Boolean);
     return `${a.label} (${a.method === "aunce" ? "AUNCE pre-training + linear evaluation" : "supervised ME-GraphAU stage 1, threshold 0.5"}${extra.length ? `; ${extra.join(", ")}` : ""}; noise ${(a.noise ?? d.noise).map(pctNoise).join(", ")})`;
@@ -28,7 +29,7 @@ function preamble(d: StudyDesign, designFile: string, records: RunRecord[]): str
     "",
     `- Data: SynthAU BP4D-style, ${d.data.subjects} subjects x ${d.data.sequences} sequences x ${d.data.frames} frames at ${d.data.size} px (seed ${d.data.seed}), prepared as \`aunce prepare bp4d\` does; ` +
       `symmetric noise flips each training label with probability r (seed ${d.noise_seed}; class weights recomputed); test labels stay clean.`,
-    `- Shared recipe: ${t.backbone} from ${t.pretrained ? t.pretrained : "scratch"}, ${t.crop_size} px crops, batch ${t.batch_size ?? 32}, AdamW lr ${t.lr}, ${d.epochs} epochs for every arm` +
+    `- Shared recipe: ${t.backbone} from ${t.pretrained ? t.pretrained : "scratch"}, ${t.crop_size} px crops, batch ${t.batch_size}, AdamW lr ${t.lr}, ${d.epochs} epochs for every arm` +
       `${imgs.length === 1 ? ` (${imgs[0]} training images seen per run; an AUNCE image counts once for its two views; fine-tuning adds its epochs to the encoder's)` : ""}; linear evaluation ${d.linear_eval.epochs} epochs, epoch picked on held-out training subjects.`,
     `- Arms: ${arms.join("; ")}.`,
     `- Statistics: ${d.bootstrap.resamples} bootstrap resamples of the test subjects (seed ${d.bootstrap.seed}); intervals are 95% percentile intervals; over several folds a figure is the mean of the folds'. "Always present" is the F1 of answering present everywhere, 2p/(1+p) for base rate p: the floor.`,

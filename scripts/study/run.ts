@@ -174,8 +174,8 @@ export async function executeRun(d: StudyDesign, run: StudyRun, o: ExecuteOption
   log(`${run.name}: ${run.arm.method === "aunce" ? "linear evaluation" : "evaluation"}`);
   const t0 = performance.now();
   const ev = run.arm.method === "aunce"
-    ? await runLinearEval(ckpt, { epochs: d.linear_eval.epochs, workers: o.workers, out: evalDir, predictions: true })
-    : await runEvaluate(ckpt, { workers: o.workers, out: evalDir, predictions: true });
+    ? await runLinearEval(ckpt, { epochs: d.linear_eval.epochs, workers: o.workers, device: deviceOf(cfg), out: evalDir, predictions: true })
+    : await runEvaluate(ckpt, { workers: o.workers, device: deviceOf(cfg), out: evalDir, predictions: true });
   const metrics = "result" in ev ? ev.result.selected.test : ev.metrics;
   const events = readLog(dir);
   const steps = Number(events.filter((e) => e.event === "checkpoint").at(-1)?.step ?? 0);

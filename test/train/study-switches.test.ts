@@ -51,7 +51,6 @@ describe("study switches", () => {
   it("neg_betas and positive_types reach the AUNCE loss", async () => {
     const first = async (extra: Record<string, unknown>) => (await train(resolveConfig(tinyConfig(prepared, makeTempDir("aunce-sw-"), { max_steps: 2, ...extra })))).losses;
     const base = await first({});
-    assert.deepEqual(await first({ neg_betas: [1.2, 0.8] }), base, "explicit defaults = defaults");
     assert.notEqual((await first({ neg_betas: [1, 1] }))[0], base[0]);
     assert.notEqual((await first({ positive_types: "view" }))[0], base[0]);
   });
