@@ -6,6 +6,7 @@
  *   node --import tsx scripts/study.ts DESIGN --plan                                  # runs, status, estimated times (timing probe)
  *   node --import tsx scripts/study.ts DESIGN --folds 1 --noise 0,0.4 --arms a,b      # a subset (fine-tuning brings its encoder)
  *   node --import tsx scripts/study.ts DESIGN --report_only                           # rewrite the report from finished runs
+ *   node --import tsx scripts/study.ts DESIGN --device cuda:0                         # on a GPU of a CUDA engine
  *
  * Rerunning skips finished runs and resumes an interrupted one from its checkpoint; Ctrl-C saves
  * and stops. Flags take underscores; the dash spelling works too.

@@ -9,7 +9,7 @@ import { formatPlan, planTimes, timingProbe } from "./probe.ts";
 import { writeStudyReport } from "./report.ts";
 import { executeRun, prepareData } from "./run.ts";
 
-export const USAGE = "usage: node --import tsx scripts/study.ts <design.yaml> [--plan] [--report_only] [--folds 1,2,3] [--noise 0,0.4] [--arms id,id] [--workers N] [--probe_steps N]";
+export const USAGE = "usage: node --import tsx scripts/study.ts <design.yaml> [--plan] [--report_only] [--folds 1,2,3] [--noise 0,0.4] [--arms id,id] [--workers N] [--device cpu|cuda:N] [--probe_steps N]";
 
 function list(s: string | undefined, what: string): string[] | undefined {
   if (s === undefined) return undefined;
@@ -39,6 +39,7 @@ export async function studyMain(argv: string[]): Promise<number> {
         noise: { type: "string" },
         arms: { type: "string" },
         workers: { type: "string" },
+        device: { type: "string" },
         probe_steps: { type: "string", default: "4" },
         help: { type: "boolean", short: "h", default: false },
       },
@@ -49,6 +50,8 @@ export async function studyMain(argv: string[]): Promise<number> {
     }
     const file = resolve(positionals[0]);
     const d = readDesign(file);
+    // Where to compute changes no figure (a runtime key): --device cuda:0 runs the design on a GPU.
+    if (o.device !== undefined) d.train = { ...d.train, device: o.device };
     const sel: RunSelection = { folds: numbers(o.folds, "folds"), noise: numbers(o.noise, "noise"), arms: list(o.arms, "arms") };
     const workers = o.workers === undefined ? undefined : Number(o.workers);
     if (workers !== undefined && !(Number.isInteger(workers) && workers >= 0)) throw new Error(`--workers: expected a whole number >= 0, got '${o.workers}'`);

@@ -158,7 +158,7 @@ export async function executeRun(d: StudyDesign, run: StudyRun, o: ExecuteOption
     let r: Awaited<ReturnType<typeof train>> | null = null;
     try {
       r = state.state === "resume"
-        ? await train({ out_dir: cfg.out_dir, exp_name: cfg.exp_name, workers }, { resume: true, events: o.events, signal: o.signal })
+        ? await train({ out_dir: cfg.out_dir, exp_name: cfg.exp_name, workers, device: cfg.device }, { resume: true, events: o.events, signal: o.signal })
         : await train({ ...cfg, workers }, { events: o.events, signal: o.signal });
     } catch (err) {
       // Killed after the last epoch's checkpoint but before the log's "done": nothing left to train.

@@ -46,7 +46,7 @@ async function study(...args: string[]): Promise<{ code: number; out: string; er
   console.log = (...a: unknown[]) => void (out += a.join(" ") + "\n");
   console.error = (...a: unknown[]) => void (err += a.join(" ") + "\n");
   try {
-    return { code: await studyMain([design, "--workers", "1", "--arms", "aunce,supervised", ...args]), out, err };
+    return { code: await studyMain([design, "--workers", "1", "--device", "cpu", "--arms", "aunce,supervised", ...args]), out, err };
   } finally {
     [console.log, console.error] = [log, error];
   }
@@ -96,6 +96,7 @@ describe("study script (toy scale)", () => {
       const rec = JSON.parse(readFileSync(join(dirOf(run.name), "study-run.json"), "utf8"));
       assert.equal(rec.steps, 4);
       assert.equal(rec.imagesSeen, 16);
+      assert.equal(rec.device, "cpu");
       const p = readPredictions(join(dirOf(run.name), "eval", "predictions.json"));
       const fromPredictions = computeMetrics(p.probs, p.labels, p.aus, p.thresholds).meanF1;
       const fromMetrics = JSON.parse(readFileSync(join(dirOf(run.name), "eval", "metrics.json"), "utf8")).results[0].metrics.meanF1 as number;
