@@ -23,7 +23,7 @@ import { studyPaths, type StudyDesign, type StudyRun } from "./design.ts";
 const LINEAR_BATCH = 256;
 
 export interface ProbeResult {
-  /** Seconds per training step (the first, warm-up step left out). */
+  /** Seconds per training step: the median over the probe's steps, the first (warm-up) one left out. */
   stepSeconds: { aunce: number; supervised: number };
   /** Seconds per frame of a feature pass (evaluation), and the fixed seconds of one pass (loader start-up). */
   evalSecondsPerFrame: number;
@@ -68,7 +68,9 @@ export async function timingProbe(d: StudyDesign, o: { root?: string; steps?: nu
       events: { step: () => times.push(performance.now()) },
     });
     const gaps = times.slice(1).map((t, i) => (t - times[i]) / 1000);
-    stepSeconds[method] = gaps.reduce((a, b) => a + b, 0) / gaps.length;
+    // The median: a step slowed by another process's burst on a shared machine does not drag it.
+    gaps.sort((a, b) => a - b);
+    stepSeconds[method] = gaps.length % 2 ? gaps[(gaps.length - 1) / 2] : (gaps[gaps.length / 2 - 1] + gaps[gaps.length / 2]) / 2;
   }
   o.log?.("probe: feature passes and a 5-epoch linear evaluation");
   // Two feature passes of different lengths separate the per-frame cost from the fixed one (loader start-up).
