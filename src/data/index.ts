@@ -17,3 +17,4 @@ export { DEFAULT_AUGMENT, sampleAugmentParams, type AugmentConfig, type AugmentP
 export { augmentView, testView } from "./transforms/pipeline.ts";
 export { MEAN, STD } from "./transforms/normalize.ts";
 export { decodeRgb } from "./transforms/decode.ts";
+export { flipLabels, writeNoisyPrepared } from "./label-noise.ts";

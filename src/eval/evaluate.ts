@@ -14,9 +14,9 @@ import { f1Table } from "./report.ts";
 /**
  * Test metrics of a score model (ME-GraphAU stage 1: outputs in [0, 1] per AU, thresholded at
  * 0.5 as the reference does), optionally with per-AU thresholds tuned on a validation split of
- * the training subjects.
+ * the training subjects. `testScores` / `testLabels` [n, N] are the test fold's, in dataset order.
  */
-export async function evaluateScoreModel(model: AuModel, aus: readonly number[], train: AuDataset, test: AuDataset, o: { cropSize: number; tune?: boolean; seed?: number; workers?: number; device?: string }): Promise<{ test: Metrics; thresholds: number[] }> {
+export async function evaluateScoreModel(model: AuModel, aus: readonly number[], train: AuDataset, test: AuDataset, o: { cropSize: number; tune?: boolean; seed?: number; workers?: number; device?: string }): Promise<{ test: Metrics; thresholds: number[]; testScores: Float32Array; testLabels: Float32Array }> {
   if (model.head.output !== "scores") throw new Error("evaluate needs a supervised model (per-AU scores); this is an AUNCE encoder (AU embeddings): use `aunce linear-eval`");
   let thresholds = aus.map(() => 0.5);
   if (o.tune) {
@@ -26,7 +26,7 @@ export async function evaluateScoreModel(model: AuModel, aus: readonly number[],
   }
   const f = await extractFeatures(model, test, { cropSize: o.cropSize, workers: o.workers, device: o.device });
   if (f.featureShape.length !== 1) throw new Error(`expected per-AU scores [B, N], got [B, ${f.featureShape}]; use linear-eval for AUNCE encoders`);
-  return { test: computeMetrics(f.features, f.labels, aus, thresholds), thresholds };
+  return { test: computeMetrics(f.features, f.labels, aus, thresholds), thresholds, testScores: f.features, testLabels: f.labels };
 }
 
 /**

@@ -41,8 +41,8 @@ export interface LinearEvalResult {
   aus: number[];
   valSubjects: string[];
   history: EpochRecord[];
-  /** Our selection: the epoch with the best validation mean F1. */
-  selected: { epoch: number; val: Metrics; test: Metrics };
+  /** Our selection: the epoch with the best validation mean F1; `testProbs` / `testLabels` [n, N] are its test-fold P(present) and labels, in dataset order. */
+  selected: { epoch: number; val: Metrics; test: Metrics; testProbs: Float32Array; testLabels: Float32Array };
   /** The reference's selection: the epoch with the best TEST mean F1 (optimistic). */
   referenceSelection: { epoch: number; test: Metrics };
   /** The head's weights at the selected epoch. */
@@ -117,7 +117,8 @@ export async function linearEval(encoder: AuModel, aus: readonly number[], train
     }
     head.loadStateDict(best!.state);
     head.eval();
-    const selected = { epoch: best!.epoch, val: computeMetrics(probsOf(head, fVal), fVal.labels, aus), test: computeMetrics(probsOf(head, fTest), fTest.labels, aus) };
+    const testProbs = probsOf(head, fTest);
+    const selected = { epoch: best!.epoch, val: computeMetrics(probsOf(head, fVal), fVal.labels, aus), test: computeMetrics(testProbs, fTest.labels, aus), testProbs, testLabels: fTest.labels };
     return { aus: [...aus], valSubjects: split.valSubjects, history, selected, referenceSelection: bestTest!, head };
   } finally {
     for (const t of best?.state.values() ?? []) t.dispose();

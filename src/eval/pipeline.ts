@@ -3,6 +3,7 @@
  * fold it was trained on, evaluate, write the report.
  */
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { AuDataset, ausOf } from "../data/index.ts";
 import { checkDevice } from "../tensor/index.ts";
 import { loadModelCheckpoint } from "../models/io.ts";
@@ -12,6 +13,8 @@ import { evaluateScoreModel, writeReport } from "./evaluate.ts";
 import { linearEval, type LinearEvalResult } from "./linear-eval.ts";
 import type { Metrics } from "./metrics.ts";
 import { f1Table, meanOverFolds } from "./report.ts";
+import { subjectOf } from "./features.ts";
+import { makePredictions, writePredictions, type TestPredictions } from "./predictions.ts";
 
 async function openRun(checkpoint: string, device = "cpu") {
   device = checkDevice(device);
@@ -37,8 +40,18 @@ function lossCurve(runDir: string): number[] {
   }
 }
 
-/** Linear evaluation of an AUNCE run's checkpoint; writes the report into `out`. */
-export async function runLinearEval(checkpoint: string, o: { epochs?: number; batchSize?: number; lr?: number; workers?: number; device?: string; out: string; onProgress?: (stage: string, done: number, total: number) => void }): Promise<{ result: LinearEvalResult; table: string; out: string }> {
+/** The test fold's per-frame predictions, written to <out>/predictions.json. */
+function savePredictions(out: string, test: AuDataset, aus: readonly number[], probs: Float32Array, labels: Float32Array, thresholds?: readonly number[]): TestPredictions {
+  const p = makePredictions(aus, Array.from({ length: test.length }, (_, i) => subjectOf(test, i)), probs, labels, thresholds);
+  writePredictions(join(out, "predictions.json"), p);
+  return p;
+}
+
+/**
+ * Linear evaluation of an AUNCE run's checkpoint; writes the report into `out` (with
+ * `predictions`, also the test fold's per-frame predictions.json, for bootstrap intervals).
+ */
+export async function runLinearEval(checkpoint: string, o: { epochs?: number; batchSize?: number; lr?: number; workers?: number; device?: string; out: string; predictions?: boolean; onProgress?: (stage: string, done: number, total: number) => void }): Promise<{ result: LinearEvalResult; table: string; out: string; predictions?: TestPredictions }> {
   const run = await openRun(checkpoint, o.device);
   try {
     const result = await linearEval(run.model, run.aus, run.train, run.test, { epochs: o.epochs, batchSize: o.batchSize, lr: o.lr, workers: o.workers, device: run.device, cropSize: run.cfg.crop_size, seed: run.cfg.seed, onProgress: o.onProgress });
@@ -57,14 +70,15 @@ export async function runLinearEval(checkpoint: string, o: { epochs?: number; ba
       extra: { fold: run.cfg.fold, selectedEpoch: result.selected.epoch, validation: result.selected.val, referenceSelection: result.referenceSelection, history: result.history },
     });
     result.head.dispose();
-    return { result, table: f1Table(columns), out: o.out };
+    const predictions = o.predictions ? savePredictions(o.out, run.test, run.aus, result.selected.testProbs, result.selected.testLabels) : undefined;
+    return { result, table: f1Table(columns), out: o.out, ...(predictions ? { predictions } : {}) };
   } finally {
     run.model.dispose();
   }
 }
 
-/** Test metrics of a supervised run's checkpoint; writes the report into `out`. */
-export async function runEvaluate(checkpoint: string, o: { tune?: boolean; workers?: number; device?: string; out: string }): Promise<{ metrics: Metrics; table: string; out: string }> {
+/** Test metrics of a supervised run's checkpoint; writes the report into `out` (with `predictions`, also predictions.json). */
+export async function runEvaluate(checkpoint: string, o: { tune?: boolean; workers?: number; device?: string; out: string; predictions?: boolean }): Promise<{ metrics: Metrics; table: string; out: string; predictions?: TestPredictions }> {
   const run = await openRun(checkpoint, o.device);
   try {
     const r = await evaluateScoreModel(run.model, run.aus, run.train, run.test, { cropSize: run.cfg.crop_size, tune: o.tune, seed: run.cfg.seed, workers: o.workers, device: run.device });
@@ -75,7 +89,8 @@ export async function runEvaluate(checkpoint: string, o: { tune?: boolean; worke
       curves: [{ name: "supervised training", values: lossCurve(checkpoint.replace(/\/[^/]+$/, "")), yTitle: "weighted asymmetric loss" }],
       extra: { fold: run.cfg.fold, thresholds: r.thresholds },
     });
-    return { metrics: r.test, table: f1Table(columns), out: o.out };
+    const predictions = o.predictions ? savePredictions(o.out, run.test, run.aus, r.testScores, r.testLabels, r.thresholds) : undefined;
+    return { metrics: r.test, table: f1Table(columns), out: o.out, ...(predictions ? { predictions } : {}) };
   } finally {
     run.model.dispose();
   }

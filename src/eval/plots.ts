@@ -96,3 +96,57 @@ export async function f1BarsSvg(series: { name: string; metrics: Metrics }[], ti
 export async function lossCurvesSvg(curves: LossCurve[], title?: string): Promise<string> {
   return renderSvg(lossCurvesSpec(curves, title));
 }
+
+/** Colour by method, in the order the methods first appear, with the legend stacked under the plot. */
+function methodColor(points: { method: string }[]) {
+  return { field: "method", type: "nominal", sort: [...new Set(points.map((p) => p.method))], title: null, legend: { orient: "bottom", direction: "vertical" } };
+}
+
+/** The frame every study plot shares: schema, title, look and size. */
+const frame = (title: string, width: number, height: number) => ({ $schema: SCHEMA, title, config: CONFIG, width, height });
+
+/** A method's F1 (%) somewhere on a study plot. */
+export interface MethodPoint {
+  method: string;
+  f1: number;
+}
+
+/** One point of {@link f1VsNoiseSpec}: a method's mean F1 at a noise level (%), with its interval [lo, hi]. */
+export interface NoisePoint extends MethodPoint { noise: number; lo: number; hi: number }
+
+/** Mean F1 against training-label noise, one line per method, with each point's interval as an error bar. */
+export function f1VsNoiseSpec(points: NoisePoint[], title = "Mean F1 on clean test labels vs training-label noise"): TopLevelSpec {
+  if (!points.length) throw new Error("f1VsNoiseSpec: no points to plot");
+  const noises = [...new Set(points.map((p) => p.noise))].sort((a, b) => a - b);
+  const color = methodColor(points);
+  const x = { field: "noise", type: "quantitative", title: "symmetric noise on training labels (%)", axis: { values: noises }, scale: { domain: [Math.min(...noises) - 2, Math.max(...noises) + 2], nice: false } };
+  return {
+    ...frame(title, 420, 240),
+    data: { values: points },
+    layer: [
+      { mark: { type: "errorbar", ticks: true }, encoding: { x, y: { field: "lo", type: "quantitative", title: "mean F1 (%), 95% interval", scale: { domain: [0, 100] } }, y2: { field: "hi" }, color } },
+      { mark: { type: "line", point: true }, encoding: { x, y: { field: "f1", type: "quantitative" }, color } },
+    ],
+  } as TopLevelSpec;
+}
+
+/** One point of {@link f1VsBaseRateSpec}: an AU's F1 under a method against its test base rate (%). */
+export interface BaseRatePoint extends MethodPoint { au: string; baseRate: number }
+
+/**
+ * Per-AU F1 against the AU's base rate on the test fold, one colour per method, with the "always
+ * present" F1 curve 2p / (1 + p) as the floor a detector must clear.
+ */
+export function f1VsBaseRateSpec(points: BaseRatePoint[], title = "Per-AU F1 vs the AU's base rate"): TopLevelSpec {
+  if (!points.length) throw new Error("f1VsBaseRateSpec: no points to plot");
+  const floor = Array.from({ length: 51 }, (_, i) => ({ baseRate: 2 * i, f1: (100 * 2 * (i / 50)) / (1 + i / 50) }));
+  const x = { field: "baseRate", type: "quantitative", title: "base rate on the test fold (%)", scale: { domain: [0, 100] } };
+  const y = { field: "f1", type: "quantitative", title: "F1 (%)", scale: { domain: [0, 100] } };
+  return {
+    ...frame(title, 420, 300),
+    layer: [
+      { data: { values: floor }, mark: { type: "line", strokeDash: [4, 3], color: "#999" }, encoding: { x, y } },
+      { data: { values: points }, mark: { type: "point", filled: true, size: 50 }, encoding: { x, y, color: methodColor(points), tooltip: [{ field: "au" }, { field: "method" }] } },
+    ],
+  } as TopLevelSpec;
+}

@@ -36,6 +36,12 @@ export interface TrainConfig {
   weight_decay: number;
   betas: [number, number];
   temperature: number;
+  /** AUNCE negative re-weighting exponents [anchor has the AU, anchor lacks it] (the paper's 1.2, 0.8; 1, 1 = none). */
+  neg_betas: [number, number];
+  /** AUNCE positive term: "three" (max / mean / other view, drawn per AU per step, the paper's) or one of them always. */
+  positive_types: "three" | "max" | "mean" | "view";
+  /** A trained aunce checkpoint whose backbone initialises this run's (fine-tuning an AUNCE encoder); null = none. */
+  init_from: string | null;
   seed: number;
   crop_size: number;
   workers: number;
@@ -47,7 +53,7 @@ export interface TrainConfig {
 const BASE: Omit<TrainConfig, "dataset" | "data_root"> = {
   fold: 1, exp_name: "aunce", out_dir: "runs", gpu_ids: "", device: "", amp: "off", deterministic: false, backbone: "swin_b", drop_path: 0.5, pretrained: null,
   info_nce: "enhance", supervised: false, epochs: 60, batch_size: 32, lr: 1e-5, lr_decay_last_epochs: 1,
-  weight_decay: 1e-6, betas: [0.9, 0.999], temperature: 0.5, seed: 3407, crop_size: 224, workers: 0,
+  weight_decay: 1e-6, betas: [0.9, 0.999], temperature: 0.5, neg_betas: [1.2, 0.8], positive_types: "three", init_from: null, seed: 3407, crop_size: 224, workers: 0,
   checkpoint_every: 500, max_steps: 0,
 };
 
@@ -90,6 +96,9 @@ export const CONFIG_KEYS = {
   weight_decay: { kind: "number", arg: "<x>", help: "AdamW weight decay" },
   betas: { kind: "pair", arg: "<b1,b2>", help: "AdamW betas" },
   temperature: { kind: "number", arg: "<tau>", help: "AUNCE temperature" },
+  neg_betas: { kind: "pair", arg: "<b+,b->", help: "AUNCE negative re-weighting exponents when the anchor has / lacks the AU (1,1 = no re-weighting)" },
+  positive_types: { kind: "string", arg: "<kind>", help: "AUNCE positive term: three (drawn per AU per step) or always max, mean or view", choices: ["three", "max", "mean", "view"] },
+  init_from: { kind: "string", arg: "<file>", help: "trained aunce checkpoint whose backbone initialises the run (fine-tuning an AUNCE encoder)" },
   seed: { kind: "integer", arg: "<n>", help: "seed of every random draw" },
   crop_size: { kind: "integer", arg: "<px>", help: "training crop (at most the image size)" },
   workers: { kind: "integer", arg: "<n>", help: "data-loading threads (0 = one per core)" },
@@ -172,10 +181,17 @@ export function resolveConfig(...layers: Partial<TrainConfig>[]): TrainConfig {
   if (!Array.isArray(c.betas) || c.betas.length !== 2 || c.betas.some((b) => !(b >= 0 && b < 1))) {
     throw new Error(`config: betas must be two numbers in [0, 1), got ${JSON.stringify(c.betas)}`);
   }
+  if (!Array.isArray(c.neg_betas) || c.neg_betas.length !== 2 || c.neg_betas.some((b) => !(typeof b === "number" && b > 0 && Number.isFinite(b)))) {
+    throw new Error(`config: neg_betas must be two numbers > 0, got ${JSON.stringify(c.neg_betas)}`);
+  }
+  if (!["three", "max", "mean", "view"].includes(String(c.positive_types))) throw new Error(`config: positive_types must be three, max, mean or view, got '${c.positive_types}'`);
   if (c.info_nce !== "enhance") throw new Error(`config: info_nce must be 'enhance' (the AUNCE loss), got '${c.info_nce}'`);
   if (!/^[\w.-]+$/.test(String(c.exp_name))) throw new Error(`config: exp_name may use letters, digits, '.', '_' and '-', got '${c.exp_name}'`);
   for (const k of ["dataset", "data_root", "backbone", "exp_name", "out_dir"] as const) c[k] = String(c[k]);
   if (c.pretrained !== null) c.pretrained = String(c.pretrained);
+  if (c.init_from !== null && c.init_from !== "") c.init_from = String(c.init_from);
+  else c.init_from = null;
+  if (c.init_from !== null && c.pretrained !== null) throw new Error("config: init_from and pretrained both initialise the backbone; give one (an AUNCE encoder trained from --pretrained already holds those weights)");
   c.gpu_ids = String(c.gpu_ids ?? "");
   c.device = String(c.device ?? "");
   if (c.device !== "" && !/^(cpu|cuda(:\d+)?)$/.test(c.device)) throw new Error(`config: device must be cpu, cuda or cuda:N, got '${c.device}'`);
@@ -235,7 +251,7 @@ export interface ResumeChange {
   to: unknown;
 }
 
-const PATH_KEYS: readonly (keyof TrainConfig)[] = ["data_root", "pretrained"];
+const PATH_KEYS: readonly (keyof TrainConfig)[] = ["data_root", "pretrained", "init_from"];
 
 /** Whether two values of `key` name the same setting (dataset names ignore case, paths are resolved). */
 function sameSetting(key: keyof TrainConfig, a: unknown, b: unknown): boolean {

@@ -5,6 +5,7 @@
  */
 import { existsSync } from "node:fs";
 import sharp from "sharp";
+import { readAunceCheckpoint } from "../models/checkpoint/index.ts";
 import type { AuDataset } from "../data/index.ts";
 
 /** Reads the stored size of an image without decoding it; throws naming the file. */
@@ -39,4 +40,16 @@ export async function checkCropFits(ds: AuDataset, cropSize: number): Promise<vo
 /** Throws when the --pretrained file is missing. */
 export function checkPretrained(path: string | null): void {
   if (path !== null && !existsSync(path)) throw new Error(`pretrained weights not found: ${path} (--pretrained)`);
+}
+
+/** Throws when the --init_from file is missing or not a checkpoint written by `aunce train`. */
+export async function checkInitFrom(path: string): Promise<void> {
+  if (!existsSync(path)) throw new Error(`encoder checkpoint not found: ${path} (--init_from)`);
+  let meta: { config?: { model?: { backbone?: unknown } } };
+  try {
+    meta = (await readAunceCheckpoint(path)).meta as typeof meta;
+  } catch (err) {
+    throw new Error(`--init_from ${path} is not an aunce checkpoint: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  if (typeof meta.config?.model?.backbone !== "string") throw new Error(`--init_from ${path} does not say which backbone it holds (not written by \`aunce train\`)`);
 }

@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { join, resolve } from "node:path";
 import { AuDataset, DataLoader, Rng, ausOf, batchToTensors, parseDatasetName, type DatasetName } from "../data/index.ts";
-import { aunceLoss, weightedAsymmetricLoss } from "../losses/index.ts";
+import { AUNCE_DEFAULTS, aunceLoss, weightedAsymmetricLoss } from "../losses/index.ts";
 import type { AuModel } from "../models/au-model.ts";
 import { loadPretrained, loadRawIntoModule } from "../models/io.ts";
 import { createAuModel, modelInfo, type AuModelSpec } from "../models/registry.ts";
@@ -20,7 +20,7 @@ import {
   type Tensor,
 } from "../tensor/index.ts";
 import { DEFAULT_LOCATION, deviceOf, resolveConfig, resumeConfig, type ResumeChange, type TrainConfig } from "./config.ts";
-import { checkCropFits, checkPretrained } from "./preflight.ts";
+import { checkCropFits, checkInitFrom, checkPretrained } from "./preflight.ts";
 import { checkRunDirWritable, JsonlLog, prepareRunDir, truncateLogAfter, writeJsonAtomic } from "./run-dir.ts";
 import { learningRate } from "./schedule.ts";
 import { readResumeState, saveTrainingCheckpoint, type Progress } from "./state.ts";
@@ -75,6 +75,16 @@ export function modelSpec(c: TrainConfig, numAus: number): AuModelSpec {
   return { backbone: c.backbone, numAus, method: c.supervised ? "megraphau" : "aunce", ...(swin ? { backboneOptions: { dropPathRate: c.drop_path, imgSize: c.crop_size } } : {}) };
 }
 
+/** The AUNCE draw thresholds that make `positive_types` the positive term (see aunceLoss): three = the paper's 0.2 / 0.8. */
+export function positiveThresholds(kind: TrainConfig["positive_types"]): [number, number] {
+  switch (kind) {
+    case "max": return [1, 1];
+    case "mean": return [0, 1];
+    case "view": return [0, 0];
+    default: return [AUNCE_DEFAULTS.thresholds[0], AUNCE_DEFAULTS.thresholds[1]];
+  }
+}
+
 /** Throws when a resumed run has nothing left to do under its stopping point. */
 function checkWorkLeft(c: TrainConfig, at: Progress, perEpoch: number, runDir: string): void {
   if (c.max_steps > 0 && at.step >= c.max_steps) {
@@ -126,7 +136,10 @@ export async function train(given: Partial<TrainConfig>, opts: TrainOptions = {}
   if (perEpoch === 0) throw new Error(`training fold ${config.fold} has ${ds.length} images, fewer than one batch of ${config.batch_size}`);
   await checkCropFits(ds, config.crop_size);
   if (resume) checkWorkLeft(config, resume, perEpoch, runDir);
-  else checkPretrained(config.pretrained);
+  else {
+    checkPretrained(config.pretrained);
+    if (config.init_from) await checkInitFrom(config.init_from);
+  }
   checkRunDirWritable(runDir);
 
   // data
@@ -158,6 +171,9 @@ export async function train(given: Partial<TrainConfig>, opts: TrainOptions = {}
       resumed = { ...at, checkpoint: ckptPath, changes, droppedLogLines: truncateLogAfter(logPath, resume.step) };
     } else if (config.pretrained) {
       await loadPretrained(model, config.pretrained);
+    } else if (config.init_from) {
+      // Only the backbone carries over: the heads differ in width between the two methods.
+      await loadPretrained(model.backbone, config.init_from, { strict: true });
     }
     writeJsonAtomic(join(runDir, "config.json"), config);
     const log = new JsonlLog(logPath);
@@ -200,7 +216,7 @@ export async function train(given: Partial<TrainConfig>, opts: TrainOptions = {}
                 const draws = aus.map(() => rng.next());
                 const z1 = model.forward(bt.views[0]).float();
                 const z2 = model.forward(bt.views[1]).float();
-                return aunceLoss(z1, z2, labels, { temperature: config.temperature, draws });
+                return aunceLoss(z1, z2, labels, { temperature: config.temperature, draws, betas: config.neg_betas, thresholds: positiveThresholds(config.positive_types) });
               });
               const value = l.item();
               // With float16 loss scaling a non-finite step is skipped by the scaler (as GradScaler);
