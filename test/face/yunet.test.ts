@@ -113,6 +113,12 @@ test("YuNet refuses a graph whose convs do not follow its structure, naming the 
   const g = await readOnnx(yunetModelPath());
   g.nodes[0].attributes.set("strides", [1, 1]);
   assert.throws(() => new YuNet(g, "channels_last", "edited.onnx"), /edited.onnx: not a YuNet graph: Conv 'Conv_0' is 3x3 stride \[1,1\] pads \[1,1,1,1\] group 1 weight \[16,3,3,3\], expected 3x3 stride 2/);
+  // A mismatch deep in the graph: the convs built before it are freed.
+  g.nodes[0].attributes.set("strides", [2, 2]);
+  g.nodes.find((n) => n.name === "Conv_30")!.attributes.set("group", 1);
+  const live = liveTensors();
+  assert.throws(() => new YuNet(g, "channels_last", "edited.onnx"), /Conv 'Conv_30' is 3x3 .* group 1 weight \[64,1,3,3\], expected 3x3 stride 1 pad 1 group 64 on 64 channels/);
+  assert.equal(liveTensors(), live);
   g.nodes.push({ ...g.nodes[1], opType: "Softmax", name: "extra" });
   assert.throws(() => new YuNet(g, "channels_last", "edited.onnx"), /edited.onnx: unsupported ONNX ops Softmax \(x1\)/);
 });
