@@ -1,5 +1,5 @@
 // End-to-end `aunce detect` throughput on a 640x480 video with one face:
-//   node --import tsx bench/detect.ts [--frames 150] [--threads 2,1] [--detect-every 1,3,auto] [--backbone resnet18]
+//   node --import tsx bench/detect.ts [--frames 150] [--threads 2,1] [--detect-every 1,3,auto] [--backbone resnet18] [--detector yunet|ssd]
 // Makes the video with ffmpeg (testsrc + a face from the test photos, moving), then runs the CLI's
 // own video path (ffmpeg stream -> SSD -> landmarks -> alignment -> AU model) without writing
 // records, for each threads x detect-every setting, and prints frames/s with the time per stage.
@@ -26,6 +26,8 @@ const frames = Number(arg("frames", "150"));
 const threadList = arg("threads", "2,1").split(",").map(Number);
 const detectEveryList = arg("detect-every", "1,3,auto").split(",").map((v) => (v === "auto" ? "auto" : Number(v)));
 const backbone = arg("backbone", "resnet18");
+const detector = arg("detector", "yunet");
+if (detector !== "yunet" && detector !== "ssd") throw new Error(`--detector: expected yunet or ssd, got '${detector}'`);
 
 const dir = mkdtempSync(join(tmpdir(), "aunce-bench-detect-"));
 const face = join(dir, "face.png");
@@ -38,9 +40,9 @@ if (mk.status !== 0) throw new Error(`ffmpeg failed: ${mk.stderr}`);
 
 manualSeed(0);
 const model = backbone === "bundled" ? await loadAuModelFromCheckpoint(DEFAULT_MODEL_PATH) : new LinearProbeAuModel(backbone, BP4D_AUS);
-const pipeline = new FacePipeline(model);
+const pipeline = new FacePipeline(model, { detector });
 const cpu = readFileSync("/proc/cpuinfo", "utf8").match(/model name\s*:\s*(.*)/)?.[1] ?? "?";
-console.log(`${frames} frames 640x480, one face, AU model ${backbone === "bundled" ? model.description : `${backbone} + linear head (untrained)`}; ${cpu}; load average before: ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
+console.log(`${frames} frames 640x480, one face, detector ${detector}, AU model ${backbone === "bundled" ? model.description : `${backbone} + linear head (untrained)`}; ${cpu}; load average before: ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
 console.log("threads  detect-every  fps    start ms   ms/frame: decode  prepare  detect  landmarks  align  au     total");
 const rows: BenchRow[] = [];
 const modelWords = backbone === "bundled" ? "bundled default model" : `${backbone} AU model (untrained)`;
