@@ -157,7 +157,11 @@ export function readOnnxSync(path: string): OnnxGraph {
 /** Throws naming every op of `graph` outside `supported` (with a count), for a model `what`. */
 export function checkOnnxOps(graph: OnnxGraph, supported: readonly string[], what: string): void {
   const bad = new Map<string, number>();
-  for (const n of graph.nodes) if (n.domain !== "" || !supported.includes(n.opType)) bad.set(`${n.domain ? n.domain + "." : ""}${n.opType}`, (bad.get(n.opType) ?? 0) + 1);
+  for (const n of graph.nodes) {
+    if (n.domain === "" && supported.includes(n.opType)) continue;
+    const key = `${n.domain ? n.domain + "." : ""}${n.opType}`;
+    bad.set(key, (bad.get(key) ?? 0) + 1);
+  }
   if (bad.size) throw new Error(`${what}: unsupported ONNX ops ${[...bad].map(([op, c]) => `${op} (x${c})`).join(", ")}; supported: ${supported.join(", ")}`);
 }
 

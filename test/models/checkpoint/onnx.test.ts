@@ -68,4 +68,6 @@ test("parseOnnx: clear errors for unsupported dtypes, short data, non-models, mi
   const g = parseOnnx(tinyModel(1, new Uint8Array(8)));
   assert.throws(() => checkOnnxOps(g, ["Conv", "Relu"], "net"), /net: unsupported ONNX ops Add \(x1\); supported: Conv, Relu/);
   checkOnnxOps(g, ["Add"], "net");
+  g.nodes.push({ ...g.nodes[0], domain: "com.microsoft" }, { ...g.nodes[0], domain: "com.microsoft" });
+  assert.throws(() => checkOnnxOps(g, ["Add"], "net"), /net: unsupported ONNX ops com.microsoft.Add \(x2\)/);
 });
