@@ -40,6 +40,11 @@ export interface DetectedFace {
    * mouth corner); absent with the SSD detector and, in track(), on frames between detections.
    */
   keypoints?: [number, number][];
+  /**
+   * What the face was aligned on for the AU model: the 68 landmarks, or YuNet's 5 key points when
+   * the landmarks failed their sanity checks against them (a landmark fit that slipped).
+   */
+  alignedOn: "landmarks68" | "points5";
   aus: AuResult[];
   /** track() only: the face's id, stable while it is followed from frame to frame. */
   id?: number;
@@ -129,6 +134,7 @@ export function toDetectedFace(f: FaceAnalysis, aus: readonly number[], threshol
     confidence: f.box.score,
     landmarks,
     ...(pts ? { keypoints: [0, 1, 2, 3, 4].map((k): [number, number] => [pts[2 * k], pts[2 * k + 1]]) } : {}),
+    alignedOn: f.alignedOn,
     aus: aus.map((au, k) => ({ au, name: `AU${String(au).padStart(2, "0")}`, probability: f.probabilities[k], present: f.probabilities[k] >= threshold(au) })),
   };
 }

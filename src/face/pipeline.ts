@@ -3,11 +3,13 @@
  * -> AU model on the 224 centre crops. Stage times are accumulated for benchmarks.
  */
 import { fromArray, noGrad, type Tensor } from "../tensor/index.ts";
-import { ALIGN_TEMPLATE_V1, alignmentFor, type Affine, type AlignTemplate, warpFaces, AU_INPUT } from "./align.ts";
+import { ALIGN_TEMPLATE_V1, alignmentFor, alignmentFor5, type Affine, type AlignTemplate, warpFaces, AU_INPUT } from "./align.ts";
 import type { AuModel } from "./au-model.ts";
 import type { FaceBox } from "./detect.ts";
 import { createFaceDetector, type FaceDetector } from "./detectors.ts";
 import type { FaceDetectorOptions } from "./geometry/detector-options.ts";
+import { landmarkBoxForYunet } from "./geometry/landmark-crop.ts";
+import { landmarkDisagreement } from "./geometry/similarity.ts";
 import { imageToTensor, type RgbImage } from "./image.ts";
 import { FaceLandmark68Net, type Landmarks68 } from "./landmarks.ts";
 
@@ -17,6 +19,11 @@ export interface FaceAnalysis {
   landmarks: Landmarks68;
   /** Image pixels -> template crop pixels. */
   alignment: Affine;
+  /**
+   * What the alignment was fitted to: the 68 landmarks, or YuNet's 5 points when the landmarks
+   * failed their sanity checks against them (geometry/similarity.ts landmarkDisagreement).
+   */
+  alignedOn: "landmarks68" | "points5";
   /** Per AU of the model (model.aus order): probability 0..1. */
   probabilities: Float32Array;
 }
@@ -79,11 +86,15 @@ export class FacePipeline {
         const faces = boxes ?? this.detect(img, frame);
         if (!faces.length) return [];
         t = performance.now();
-        const landmarks = this.landmarker.detect(img, faces, frame);
+        // YuNet frames faces differently from the SSD the landmark net was trained with: its boxes
+        // (detected, or followed from detected ones) are reframed for the landmark crop.
+        const yunet = this.detector.options.detector === "yunet";
+        const landmarks = this.landmarker.detect(img, yunet ? faces.map((b) => landmarkBoxForYunet(b)) : faces, frame);
         const now1 = performance.now();
         this.times.landmarks += now1 - t;
         t = now1;
-        const alignments = landmarks.map((l) => alignmentFor(l, this.template));
+        const alignedOn = faces.map((b, i) => (b.points && landmarkDisagreement(landmarks[i], b.points, undefined, this.template) !== null ? "points5" as const : "landmarks68" as const));
+        const alignments = landmarks.map((l, i) => (alignedOn[i] === "points5" ? alignmentFor5(faces[i].points!, this.template) : alignmentFor(l, this.template)));
         const off = (this.template.size - AU_INPUT.size) / 2;
         const x = warpFaces(frame, alignments, AU_INPUT.size, off).sub_(this.mean).div_(this.std);
         const now2 = performance.now();
@@ -95,7 +106,7 @@ export class FacePipeline {
         p.dispose();
         this.times.au += performance.now() - t;
         const n = this.auModel.aus.length;
-        return faces.map((box, i) => ({ box, landmarks: landmarks[i], alignment: alignments[i], probabilities: probs.slice(i * n, (i + 1) * n) }));
+        return faces.map((box, i) => ({ box, landmarks: landmarks[i], alignment: alignments[i], alignedOn: alignedOn[i], probabilities: probs.slice(i * n, (i + 1) * n) }));
       } finally {
         frame.dispose();
       }

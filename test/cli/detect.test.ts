@@ -53,7 +53,8 @@ test("detect: CSV schema, one row per face, success-0 row for no face, warnings 
   const { header, rows } = readCsv(out);
   const want = ["file", "frame", "timestamp", "face_id", "confidence", "success", "x", "y", "w", "h",
     ...Array.from({ length: 68 }, (_, i) => `x_${i}`), ...Array.from({ length: 68 }, (_, i) => `y_${i}`),
-    ...BP4D.map((a) => `AU${String(a).padStart(2, "0")}_r`), ...BP4D.map((a) => `AU${String(a).padStart(2, "0")}_c`)];
+    ...BP4D.map((a) => `AU${String(a).padStart(2, "0")}_r`), ...BP4D.map((a) => `AU${String(a).padStart(2, "0")}_c`),
+    ...Array.from({ length: 5 }, (_, i) => `kp_x_${i}`), ...Array.from({ length: 5 }, (_, i) => `kp_y_${i}`), "aligned_on"];
   assert.deepEqual(header, want);
   assert.deepEqual(csvHeader(BP4D), want);
   const byFile = (name: string) => rows.filter((x) => x.file.endsWith(name));
@@ -65,8 +66,11 @@ test("detect: CSV schema, one row per face, success-0 row for no face, warnings 
     assert.equal(row.frame, "1");
     assert.equal(row.timestamp, "0.000");
     assert.ok(Number(row.confidence) > 0.5);
-    // The nose tip lies inside the face box.
+    // The nose tip lies inside the face box; so do YuNet's eyes (its nose point within 0.5 box widths of x_30).
     assert.ok(Number(row.x_30) > Number(row.x) && Number(row.x_30) < Number(row.x) + Number(row.w));
+    for (const k of [0, 1]) assert.ok(Number(row[`kp_x_${k}`]) > Number(row.x) && Number(row[`kp_y_${k}`]) < Number(row.y) + Number(row.h));
+    assert.ok(Math.abs(Number(row.kp_x_2) - Number(row.x_30)) < 0.5 * Number(row.w));
+    assert.equal(row.aligned_on, "landmarks68");
     for (const a of BP4D) {
       const n = `AU${String(a).padStart(2, "0")}`;
       const p = Number(row[`${n}_r`]);
@@ -78,6 +82,7 @@ test("detect: CSV schema, one row per face, success-0 row for no face, warnings 
   const empty = byFile("empty.png");
   assert.equal(empty.length, 1);
   assert.equal(empty[0].success, "0");
+  assert.equal(empty[0].aligned_on, "");
   assert.equal(empty[0].x, "");
   assert.equal(empty[0].AU01_r, "");
   assert.ok(!rows.some((x) => x.file.includes("notes.txt")));
@@ -156,7 +161,7 @@ test("detect --model reads an aunce checkpoint: its AUs become the columns, its 
   assert.equal(r.code, 0, r.err);
   assert.doesNotMatch(r.err, /UNTRAINED/);
   const { header, rows } = readCsv(out);
-  assert.deepEqual(header.slice(-6), ["AU01_r", "AU02_r", "AU04_r", "AU01_c", "AU02_c", "AU04_c"]);
+  assert.deepEqual(header.slice(-17, -11), ["AU01_r", "AU02_r", "AU04_r", "AU01_c", "AU02_c", "AU04_c"]);
   const d = await createAuDetector({ model });
   const faces = await d.detect(fx("group2.jpg"));
   d.dispose();

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { BP4D_AUS, LinearProbeAuModel } from "../../src/face/au-model.ts";
 import { decodeImage } from "../../src/face/image.ts";
 import { FacePipeline, followBox } from "../../src/face/pipeline.ts";
-import { applyAffine, ALIGN_TEMPLATE_V1 } from "../../src/face/align.ts";
+import { applyAffine, ALIGN_TEMPLATE_V1, alignmentFor5 } from "../../src/face/align.ts";
 import { liveTensors, manualSeed } from "../../src/tensor/index.ts";
 import { fx } from "./helpers.ts";
 
@@ -35,6 +35,24 @@ test("FacePipeline.analyze: per face a box, 68 points, an alignment onto the tem
   assert.ok(near(again[1].probabilities, faces[0].probabilities, 1e-5));
   assert.ok(!near(again[0].landmarks, faces[0].landmarks, 1));
   assert.deepEqual(pipe.analyze({ width: 64, height: 64, data: new Uint8Array(64 * 64 * 3) }), []);
+});
+
+test("FacePipeline aligns on the 68 landmarks, or on YuNet's 5 points when the landmarks disagree with them", async () => {
+  const img = await decodeImage(fx("group.jpg"));
+  const faces = pipe.analyze(img);
+  assert.equal(pipe.detector.options.detector, "yunet");
+  assert.ok(faces.every((f) => f.alignedOn === "landmarks68" && f.box.points?.length === 10));
+  // The same box with its 5 points moved a face-width to the side: the landmarks (from the box's
+  // crop) no longer agree, so the alignment comes from the given points.
+  const box = faces[0].box;
+  const moved = { ...box, points: box.points!.map((v, i) => (i % 2 === 0 ? v + box.width : v)) };
+  const [f] = pipe.analyze(img, [moved]);
+  assert.equal(f.alignedOn, "points5");
+  const want = alignmentFor5(moved.points);
+  f.alignment.forEach((v, k) => assert.ok(Math.abs(v - want[k]) < 1e-9));
+  // Boxes without points (the SSD's, followed boxes) align on the landmarks.
+  const [g] = pipe.analyze(img, [{ x: box.x, y: box.y, width: box.width, height: box.height, score: box.score }]);
+  assert.equal(g.alignedOn, "landmarks68");
 });
 
 test("followBox moves the box with the landmarks' centroid and scales it with their spread", () => {

@@ -6,7 +6,11 @@
  * y_0..y_67, then AUnn_r for every AU, then AUnn_c for every AU (OpenFace's order and names:
  * all intensities, then all presences). Our AUnn_r is a probability 0..1 (OpenFace's is an
  * intensity 0..5); AUnn_c is 1 when the probability reaches the AU's threshold. frame counts from 1
- * and timestamp (s) from 0, as in OpenFace; a still image is frame 1 at 0 s.
+ * and timestamp (s) from 0, as in OpenFace; a still image is frame 1 at 0 s. Appended after the
+ * AUs (so earlier columns keep their positions): kp_x_0..kp_x_4, kp_y_0..kp_y_4, YuNet's 5 key
+ * points (subject's right eye, left eye, nose tip, right and left mouth corner; empty with the SSD
+ * and on video frames between detections), and aligned_on: landmarks68, or points5 when the
+ * 68-point fit failed its sanity checks and the face was aligned on the 5 points.
  */
 import type { DetectedFace } from "../../api/detector.ts";
 
@@ -29,6 +33,9 @@ export function csvHeader(aus: readonly number[]): string[] {
   for (let i = 0; i < 68; i++) cols.push(`y_${i}`);
   for (const au of aus) cols.push(`${auName(au)}_r`);
   for (const au of aus) cols.push(`${auName(au)}_c`);
+  for (let i = 0; i < 5; i++) cols.push(`kp_x_${i}`);
+  for (let i = 0; i < 5; i++) cols.push(`kp_y_${i}`);
+  cols.push("aligned_on");
   return cols;
 }
 
@@ -43,7 +50,7 @@ export function csvRow(r: DetectRecord, aus: readonly number[]): string {
   const cells: string[] = [csvField(r.file), String(r.frame), r.timestamp.toFixed(3), String(r.faceId)];
   if (!f) {
     cells.push("0", "0");
-    const empty = 4 + 136 + 2 * aus.length;
+    const empty = 4 + 136 + 2 * aus.length + 10 + 1;
     for (let i = 0; i < empty; i++) cells.push("");
     return cells.join(",");
   }
@@ -53,6 +60,8 @@ export function csvRow(r: DetectRecord, aus: readonly number[]): string {
   const byAu = new Map(f.aus.map((a) => [a.au, a]));
   for (const au of aus) cells.push(byAu.get(au)!.probability.toFixed(4));
   for (const au of aus) cells.push(byAu.get(au)!.present ? "1" : "0");
+  for (const c of [0, 1]) for (let i = 0; i < 5; i++) cells.push(f.keypoints ? f.keypoints[i][c].toFixed(2) : "");
+  cells.push(f.alignedOn);
   return cells.join(",");
 }
 
@@ -66,6 +75,8 @@ export function jsonRecord(r: DetectRecord): Record<string, unknown> {
     ...base,
     box: { x: round(f.box.x), y: round(f.box.y), w: round(f.box.width), h: round(f.box.height) },
     landmarks: f.landmarks.map(([x, y]) => [round(x), round(y)]),
+    ...(f.keypoints ? { keypoints: f.keypoints.map(([x, y]) => [round(x), round(y)]) } : {}),
+    aligned_on: f.alignedOn,
     aus: Object.fromEntries(f.aus.map((a) => [a.name, { probability: round(a.probability, 4), present: a.present }])),
   };
 }

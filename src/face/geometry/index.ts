@@ -8,3 +8,4 @@ export * from "./yunet-decode.ts";
 export * from "./similarity.ts";
 export * from "./tracker.ts";
 export * from "./detector-options.ts";
+export * from "./landmark-crop.ts";
