@@ -244,8 +244,13 @@ class ProcessGroupWrap : public Napi::ObjectWrap<ProcessGroupWrap> {
         s->store->wait(keys, s->timeout);
       } catch (const std::exception& e) {
         std::string missing;
-        for (int r = 0; r < s->size; r++) {
-          if (!s->store->check({keys[r]})) missing += (missing.empty() ? "" : ", ") + std::to_string(r);
+        try {
+          for (int r = 0; r < s->size; r++) {
+            if (!s->store->check({keys[r]})) missing += (missing.empty() ? "" : ", ") + std::to_string(r);
+          }
+        } catch (const std::exception&) {
+          throw std::runtime_error("lost the rendezvous store at " + addr + ":" + std::to_string(int(port)) +
+                                   " while waiting for the other ranks (rank 0, its host, stopped): " + shortError(e));
         }
         throw std::runtime_error("rank(s) " + missing + " did not join within " + secs(s->timeout) + " (world size " + std::to_string(s->size) + ")");
       }
