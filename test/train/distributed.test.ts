@@ -46,8 +46,9 @@ async function weightDiff(a: string, b: string): Promise<number> {
       assert.deepEqual(ta.data, tb.data, k);
       continue;
     }
-    const fa = new Float32Array(ta.data.slice().buffer);
-    const fb = new Float32Array(tb.data.slice().buffer);
+    // Copies: the bytes may be a view into a larger buffer at any offset.
+    const fa = new Float32Array(new Uint8Array(ta.data).buffer);
+    const fb = new Float32Array(new Uint8Array(tb.data).buffer);
     for (let i = 0; i < fa.length; i++) worst = Math.max(worst, Math.abs(fa[i] - fb[i]));
   }
   return worst;
@@ -62,18 +63,22 @@ let distAunce: number[] = [];
 
 describe("data-parallel training (2 processes, gloo)", () => {
   for (const supervised of [false, true]) {
-    const name = supervised ? "supervised baseline" : "AUNCE with --sync_bn";
+    const name = supervised ? "supervised baseline with --sync_bn" : "AUNCE with --sync_bn";
     it(`${name}: 2 processes x batch 2 train as 1 process x batch 4 (loss curve and weights)`, async () => {
       const one = makeTempDir("aunce-dist-one-");
-      const single = await train(resolveConfig(tinyConfig(prepared, one, { epochs: 1, max_steps: STEPS, supervised, sync_bn: !supervised })));
+      const single = await train(resolveConfig(tinyConfig(prepared, one, { epochs: 1, max_steps: STEPS, supervised, sync_bn: true })));
       const two = makeTempDir("aunce-dist-two-");
-      const r = await (await launch(flags(two, supervised ? ["--supervised"] : ["--sync_bn"]))).done;
+      const r = await (await launch(flags(two, supervised ? ["--supervised", "--sync_bn"] : ["--sync_bn"]))).done;
       assert.equal(r.code, 0, r.err);
       const losses = stepLosses(join(two, "run"));
       // Sums are reduced in another order (over ranks, then within): float32 rounding only.
       assertClose(losses, single.losses, 1e-4, name);
+      // AdamW moves a weight by up to lr per step whatever the gradient's size, so rounding-level
+      // differences in near-zero gradients can move a weight by a fraction of lr: allow 5% of the
+      // largest possible movement (lr x steps).
       const diff = await weightDiff(join(one, "run", "last.safetensors"), join(two, "run", "last.safetensors"));
-      assert.ok(diff < 1e-4, `final weights differ by ${diff}`);
+      const lr = tinyConfig(prepared, one).lr;
+      assert.ok(diff < 0.05 * lr * STEPS, `final weights differ by ${diff}`);
       if (!supervised) distAunce = losses;
     });
   }
