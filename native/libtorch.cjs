@@ -55,7 +55,8 @@ if (require.main !== module) {
 } else if (what === "include") {
   const inc = [incBase, path.join(incBase, "torch", "csrc", "api", "include")];
   // c10d's ProcessGroupGloo.hpp includes Gloo headers, which the pip wheels leave out (see gloo-shim/README.md).
-  if (!fs.existsSync(path.join(incBase, "gloo", "context.h")) && !fs.existsSync("/usr/include/gloo/context.h")) inc.push(path.join(__dirname, "gloo-shim"));
+  // (Debian's libtorch-dev has them in /usr/include through libgloo-dev.)
+  if (!fs.existsSync(path.join(incBase, "gloo", "context.h"))) inc.push(path.join(__dirname, "gloo-shim"));
   // NCCL's header for a CUDA wheel's ProcessGroupNCCL.hpp: pip's nvidia-nccl wheel beside torch/.
   const nccl = dir && path.join(dir, "..", "nvidia", "nccl", "include");
   if (cuda && nccl && fs.existsSync(path.join(nccl, "nccl.h"))) inc.push(nccl);

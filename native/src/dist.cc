@@ -18,6 +18,7 @@
 #include "common.h"
 
 #include <torch/csrc/autograd/custom_function.h>
+#include <torch/version.h>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
 
@@ -42,7 +43,7 @@ namespace aunce {
 
 // libtorch 2.x splits a process group into ProcessGroup + Backend; 1.13's ProcessGroupGloo is the
 // group itself. Collectives are called on this type in both.
-#if __has_include(<torch/csrc/distributed/c10d/Backend.hpp>)
+#if TORCH_VERSION_MAJOR >= 2
 using Group = c10d::Backend;
 #else
 using Group = c10d::ProcessGroup;

@@ -7,6 +7,8 @@ namespace gloo {
 namespace rendezvous {
 class Store {
  public:
+  // Named in default arguments of c10d's inline GlooStore (1.13), which the addon never calls.
+  static constexpr std::chrono::milliseconds kDefaultTimeout = std::chrono::seconds(30);
   virtual ~Store() = default;
   virtual void set(const std::string& key, const std::vector<char>& data) = 0;
   virtual std::vector<char> get(const std::string& key) = 0;
