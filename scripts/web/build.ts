@@ -1,5 +1,6 @@
-// Bundles the browser code with esbuild: the page (web/app.ts, which imports src/web) into one ESM
-// file beside the page's other files, for scripts/web/serve.ts. onnxruntime-web is bundled in
+// Bundles the browser code with esbuild into ESM files for scripts/web/serve.ts: the page
+// (web/app.ts -> app.js) and the library alone (src/web/index.ts -> aunce-web.js, `aunce/web` as
+// one file for pages without a bundler). onnxruntime-web is bundled in
 // its "extern wasm" form: its .wasm and worker .mjs files are served from /ort/ (the page's own
 // origin), not inlined, so the bundle stays small and nothing is fetched from elsewhere.
 import { build } from "esbuild";
@@ -9,13 +10,12 @@ import { fileURLToPath } from "node:url";
 
 export const root: string = fileURLToPath(new URL("../..", import.meta.url));
 
-/** Builds web/app.ts into `outDir`/app.js (ESM, minified, with a source map); returns the path. */
+/** Builds app.js and aunce-web.js into `outDir` (ESM, minified, with source maps); returns the app's path. */
 export async function buildPage(outDir: string = join(root, "web", ".build")): Promise<string> {
   mkdirSync(outDir, { recursive: true });
-  const outfile = join(outDir, "app.js");
   await build({
-    entryPoints: [join(root, "web", "app.ts")],
-    outfile,
+    entryPoints: { app: join(root, "web", "app.ts"), "aunce-web": join(root, "src", "web", "index.ts") },
+    outdir: outDir,
     bundle: true,
     format: "esm",
     platform: "browser",
@@ -25,7 +25,7 @@ export async function buildPage(outDir: string = join(root, "web", ".build")): P
     sourcemap: true,
     logLevel: "warning",
   });
-  return outfile;
+  return join(outDir, "app.js");
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

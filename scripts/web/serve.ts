@@ -1,6 +1,7 @@
 // `npm run web [-- --port N --models DIR --host H]`: builds and serves the aunce web page on this
 // machine only (default http://127.0.0.1:8719/). Everything the page loads comes from here:
-//   /             web/index.html, web/style.css, the bundled app (web/.build/app.js)
+//   /             web/index.html, web/style.css, the bundled app (web/.build/app.js) and the
+//                 library as one ESM file (/aunce-web.js)
 //   /ort/*        onnxruntime-web's wasm runtime files (node_modules/onnxruntime-web/dist)
 //   /models/*     the ONNX models and their JSON sidecar from --models DIR (what `aunce export
 //                 --format onnx -o DIR` writes); the bundled YuNet face detector when DIR has none
@@ -10,7 +11,7 @@
 import { createReadStream, existsSync, readdirSync, statSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
-import { extname, join, normalize, resolve, sep } from "node:path";
+import { dirname, extname, join, normalize, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildPage, root } from "./build.ts";
 
@@ -91,6 +92,8 @@ export async function startServer({ port = 8719, host = "127.0.0.1", models = jo
     "/style.css": join(root, "web", "style.css"),
     "/app.js": app,
     "/app.js.map": `${app}.map`,
+    "/aunce-web.js": join(dirname(app), "aunce-web.js"),
+    "/aunce-web.js.map": join(dirname(app), "aunce-web.js.map"),
   };
   const server = createServer((req, res) => {
     const send = (status: number, body: string, type = "text/plain; charset=utf-8") => {

@@ -10,7 +10,7 @@
  */
 import { loadWebModels, type WebModels } from "./models.ts";
 import { toImageData } from "./pixels.ts";
-import { configureRuntime, type RuntimeOptions } from "./runtime.ts";
+import { chooseProviders, configureRuntime, type RuntimeOptions } from "./runtime.ts";
 import type { AlignTemplate, DetectedFace, StageTimes, WebFrameInput, WebModelUrls } from "./types.ts";
 
 /** Options of the browser's createAuDetector: Node's (less the engine's) plus model URLs and runtime settings. */
@@ -58,7 +58,8 @@ const zeroTimes = () => ({ capture: 0, prepare: 0, detect: 0, landmarks: 0, alig
 /** Loads the networks and returns a detector; bad options are refused before anything loads. */
 export async function createAuDetector(opts: WebAuDetectorOptions): Promise<WebAuDetector> {
   if (!opts || typeof opts !== "object") throw new TypeError("createAuDetector: expected options with models: { detector, landmarks, au, sidecar } URLs");
-  const { providers, numThreads } = configureRuntime(opts);
+  const { support, numThreads } = configureRuntime(opts);
+  const providers = await chooseProviders(opts.backend, support);
   const models: WebModels = await loadWebModels(opts.models, providers);
   const times = zeroTimes();
   const lastTimes = zeroTimes();

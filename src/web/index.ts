@@ -6,3 +6,5 @@ export { createAuDetector, type WebAuDetector, type WebAuDetectorOptions } from 
 export { ModelLoadError, UnsupportedBrowserError, runtimeSupport, type RuntimeOptions, type RuntimeSupport } from "./runtime.ts";
 export type { AuSidecar } from "./models.ts";
 export type * from "./types.ts";
+export { createFaceFinder, type FaceFinder, type FaceFinderOptions } from "./faces.ts";
+export type { YunetFace } from "../face/geometry/index.ts";

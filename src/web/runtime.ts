@@ -54,8 +54,8 @@ export interface RuntimeOptions {
 
 let configured = false;
 
-/** Sets onnxruntime-web's wasm environment once (it is global); checks SIMD. Returns the EPs to try. */
-export function configureRuntime(opts: RuntimeOptions = {}): { providers: string[]; support: RuntimeSupport; numThreads: number } {
+/** Sets onnxruntime-web's wasm environment (it is global); checks SIMD. Throws UnsupportedBrowserError. */
+export function configureRuntime(opts: RuntimeOptions = {}): { support: RuntimeSupport; numThreads: number } {
   const support = runtimeSupport();
   if (!support.wasm) throw new UnsupportedBrowserError("this browser has no WebAssembly; aunce needs WebAssembly with SIMD (Chrome 91+, Firefox 89+, Safari 16.4+)");
   if (!support.simd) throw new UnsupportedBrowserError("this browser's WebAssembly lacks SIMD; aunce needs it (Chrome 91+, Firefox 89+, Safari 16.4+)");
@@ -68,11 +68,26 @@ export function configureRuntime(opts: RuntimeOptions = {}): { providers: string
     ort.env.wasm.simd = true;
     configured = true;
   }
-  const backend = opts.backend ?? "auto";
+  return { support, numThreads: support.threads ? numThreads : 1 };
+}
+
+/**
+ * The execution providers for a backend choice: "auto" takes WebGPU when the browser gives an
+ * adapter (navigator.gpu alone is not enough: headless browsers often have no adapter), else wasm.
+ */
+export async function chooseProviders(backend: WebBackend = "auto", support: RuntimeSupport = runtimeSupport()): Promise<string[]> {
   if (!["auto", "wasm", "webgpu"].includes(backend)) throw new RangeError(`createAuDetector: backend must be "auto", "wasm" or "webgpu", got ${JSON.stringify(backend)}`);
-  if (backend === "webgpu" && !support.webgpu) throw new UnsupportedBrowserError("backend \"webgpu\" asked for, but this browser has no WebGPU (navigator.gpu)");
-  const providers = backend === "wasm" || (backend === "auto" && !support.webgpu) ? ["wasm"] : backend === "webgpu" ? ["webgpu"] : ["webgpu", "wasm"];
-  return { providers, support, numThreads: support.threads ? numThreads : 1 };
+  if (backend === "wasm") return ["wasm"];
+  let adapter: unknown = null;
+  if (support.webgpu) {
+    try {
+      adapter = await (navigator as unknown as { gpu: { requestAdapter(): Promise<unknown> } }).gpu.requestAdapter();
+    } catch {
+      adapter = null;
+    }
+  }
+  if (backend === "webgpu" && !adapter) throw new UnsupportedBrowserError("backend \"webgpu\" asked for, but this browser gives no WebGPU adapter");
+  return adapter ? ["webgpu"] : ["wasm"];
 }
 
 /** Fetches a model and opens a session on it; a ModelLoadError names the URL and the reason. */

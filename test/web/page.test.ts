@@ -4,7 +4,7 @@
  * model-load failures, the no-off-origin rule, and a screenshot kept in test-artifacts/web/.
  */
 import assert from "node:assert/strict";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
@@ -52,6 +52,8 @@ describe("web page in chromium", { skip }, () => {
     const ctx = await browser.newContext({ permissions: opts.camera === false ? [] : ["camera"] });
     const requests: string[] = [];
     ctx.on("request", (r) => requests.push(r.url()));
+    // tsx compiles the functions given to page.evaluate with esbuild's keepNames, which calls __name.
+    await ctx.addInitScript({ content: "globalThis.__name = (f) => f;" });
     if (opts.noSimd) {
       // A browser without wasm SIMD: its WebAssembly.validate refuses SIMD modules.
       await ctx.addInitScript(() => {
@@ -114,6 +116,42 @@ describe("web page in chromium", { skip }, () => {
     } finally {
       await s2.close();
     }
+  });
+
+  test("createFaceFinder (aunce-web.js) finds the photo's faces, from ImageData and from the camera's MediaStream", async () => {
+    const ref = JSON.parse(readFileSync(join(root, "test", "fixtures", "face", "faceapi-reference.json"), "utf8")) as { images: { file: string; faces: { landmarks: [number, number][] }[] }[] };
+    const noses = ref.images.find((i) => i.file.endsWith("group.jpg"))!.faces.map((f) => f.landmarks[30]);
+    const { data, info } = await sharp(join(root, "test", "fixtures", "face", "group.jpg")).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const { page } = await open();
+    const found = await page.evaluate(async ({ rgb, width, height }) => {
+      const m = await import("/aunce-web.js" as string);
+      const finder = await m.createFaceFinder({ detector: "/models/yunet_n_dynamic.onnx", backend: "wasm" });
+      const bytes = Uint8Array.from(atob(rgb), (c) => c.charCodeAt(0));
+      const rgba = new Uint8ClampedArray(width * height * 4);
+      for (let i = 0; i < width * height; i++) {
+        rgba[4 * i] = bytes[3 * i]; rgba[4 * i + 1] = bytes[3 * i + 1]; rgba[4 * i + 2] = bytes[3 * i + 2]; rgba[4 * i + 3] = 255;
+      }
+      const still = await finder.find(new ImageData(rgba, width, height));
+      const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 } });
+      const live = await finder.find(stream);
+      stream.getTracks().forEach((t) => t.stop());
+      await finder.dispose();
+      const plain = (fs: { x: number; y: number; width: number; height: number; score: number; points: Float32Array }[]) => fs.map((f) => ({ x: f.x, y: f.y, width: f.width, height: f.height, score: f.score, points: Array.from(f.points) }));
+      return { still: plain(still), live: plain(live), backend: finder.backend };
+    }, { rgb: Buffer.from(data).toString("base64"), width: info.width, height: info.height });
+    assert.equal(found.backend, "wasm");
+    // every face face-api found (4) is found, its nose tip within a tenth of the box of face-api's
+    assert.equal(found.still.length, noses.length, JSON.stringify(found.still.map((f) => f.score)));
+    for (const [nx, ny] of noses) {
+      const f = found.still.find((b) => nx > b.x && nx < b.x + b.width && ny > b.y && ny < b.y + b.height);
+      assert.ok(f, `no YuNet box holds face-api's nose at ${nx},${ny}`);
+      assert.ok(Math.hypot(f.points[4] - nx, f.points[5] - ny) < 0.1 * f.width, `nose ${f.points[4]},${f.points[5]} vs ${nx},${ny}`);
+      assert.ok(f.score > 0.6);
+    }
+    // the camera shows the photo framed 640x480 (cover: 16 rows cut top and bottom): the same faces
+    assert.equal(found.live.length, noses.length);
+    for (const [nx, ny] of noses) assert.ok(found.live.some((b) => Math.hypot(b.points[4] - nx, b.points[5] - (ny - 16)) < 0.1 * b.width), `camera: no face at ${nx},${ny - 16}`);
+    await page.context().close();
   });
 
   test("camera denied shows its message", async () => {
