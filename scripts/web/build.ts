@@ -28,7 +28,30 @@ export async function buildPage(outDir: string = join(root, "web", ".build")): P
   return join(outDir, "app.js");
 }
 
+/**
+ * Builds the library alone as `outDir`/aunce-web.js: `aunce/web` as one self-contained ESM file
+ * (onnxruntime-web inside; its wasm files still load from `wasmPaths`). Returns the path.
+ */
+export async function buildLibrary(outDir: string): Promise<string> {
+  mkdirSync(outDir, { recursive: true });
+  const outfile = join(outDir, "aunce-web.js");
+  await build({
+    entryPoints: [join(root, "src", "web", "index.ts")],
+    outfile,
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    target: ["chrome120", "firefox121", "safari17"],
+    conditions: ["onnxruntime-web-use-extern-wasm"],
+    minify: true,
+    logLevel: "warning",
+  });
+  return outfile;
+}
+
+// CLI: `build.ts [outDir]` builds the page (default web/.build); `build.ts --lib DIR` the library file.
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const out = await buildPage(process.argv[2]);
+  const a = process.argv.slice(2);
+  const out = a[0] === "--lib" ? await buildLibrary(a[1] ?? join(root, "dist", "web")) : await buildPage(a[0]);
   console.log(`built ${out}`);
 }
