@@ -8,5 +8,6 @@ export type { AuModel } from "./face/au-model.ts";
 export { LinearProbeAuModel, loadAuModelFromCheckpoint } from "./face/au-model.ts";
 export { ALIGN_TEMPLATE_V1, AU_INPUT, type AlignTemplate } from "./face/align.ts";
 export type { RgbImage } from "./face/image.ts";
+export { DETECTOR_DEFAULTS, DETECTOR_KINDS, type DetectorKind } from "./face/geometry/detector-options.ts";
 export { decodeImage } from "./face/image.ts";
 export { Tensor, tidy, liveTensors, setNumThreads } from "./tensor/index.ts";

@@ -13,6 +13,7 @@ import { BP4D_AUS, LinearProbeAuModel, defaultModelPath, loadAuModelFromCheckpoi
 import { decodeImage, type RgbImage } from "../face/image.ts";
 import { FaceFollower } from "../face/follow.ts";
 import { FacePipeline, type FaceAnalysis, type StageTimes } from "../face/pipeline.ts";
+import { resolveDetectorOptions, type DetectorKind } from "../face/geometry/detector-options.ts";
 import { checkDevice, withSeed } from "../tensor/index.ts";
 
 /** One AU of one face. */
@@ -34,6 +35,11 @@ export interface DetectedFace {
   confidence: number;
   /** 68 iBUG landmarks as [x, y] pairs. */
   landmarks: [number, number][];
+  /**
+   * YuNet's 5 key points as [x, y] pairs (subject's right eye, left eye, nose tip, right and left
+   * mouth corner); absent with the SSD detector and, in track(), on frames between detections.
+   */
+  keypoints?: [number, number][];
   aus: AuResult[];
   /** track() only: the face's id, stable while it is followed from frame to frame. */
   id?: number;
@@ -61,8 +67,20 @@ export interface AuDetectorOptions {
   thresholds?: Record<number, number>;
   /** Default 0.5 (the spec's F1 threshold). */
   defaultThreshold?: number;
-  /** Detector score threshold 0..1. Default 0.5. */
+  /**
+   * Face detector: "yunet" (YuNet-n, default; finds turned, occluded and small faces the SSD
+   * misses) or "ssd" (the SSD-MobileNetV1 of earlier versions).
+   */
+  detector?: DetectorKind;
+  /** Detector score threshold, between 0 and 1. Default 0.6 for YuNet, 0.5 for the SSD. */
   minConfidence?: number;
+  /** Detector NMS IoU threshold in (0, 1]. Default 0.3 for YuNet, 0.5 for the SSD. */
+  nmsThreshold?: number;
+  /**
+   * YuNet: images with a longer side above this many pixels are scaled down to it for detection
+   * (faces and landmarks are still reported in the image's pixels). Default 640.
+   */
+  detectorSize?: number;
   /** At most this many faces per image. Default 100. */
   maxFaces?: number;
   /** Alignment template. Default aunce-align-v1. */
@@ -105,10 +123,12 @@ export interface AuDetector {
 export function toDetectedFace(f: FaceAnalysis, aus: readonly number[], threshold: (au: number) => number): DetectedFace {
   const landmarks: [number, number][] = [];
   for (let i = 0; i < 68; i++) landmarks.push([f.landmarks[2 * i], f.landmarks[2 * i + 1]]);
+  const pts = f.box.points;
   return {
     box: { x: f.box.x, y: f.box.y, width: f.box.width, height: f.box.height },
     confidence: f.box.score,
     landmarks,
+    ...(pts ? { keypoints: [0, 1, 2, 3, 4].map((k): [number, number] => [pts[2 * k], pts[2 * k + 1]]) } : {}),
     aus: aus.map((au, k) => ({ au, name: `AU${String(au).padStart(2, "0")}`, probability: f.probabilities[k], present: f.probabilities[k] >= threshold(au) })),
   };
 }
@@ -128,8 +148,9 @@ export async function resolveAuModel(opts: Pick<AuDetectorOptions, "model" | "un
 
 /**
  * Checks the options the way the CLI checks its flags, before anything is loaded: thresholds and
- * defaultThreshold in [0, 1] keyed by AU number, minConfidence in (0, 1), maxFaces and
- * detectEvery whole numbers >= 1. Throws a RangeError naming the option.
+ * defaultThreshold in [0, 1] keyed by AU number, minConfidence in (0, 1), a known detector,
+ * nmsThreshold in (0, 1], detectorSize a whole number >= 32, maxFaces and detectEvery whole
+ * numbers >= 1. Throws a RangeError naming the option.
  */
 export function checkDetectorOptions(opts: AuDetectorOptions): void {
   const inUnit = (v: unknown) => typeof v === "number" && v >= 0 && v <= 1;
@@ -147,6 +168,7 @@ export function checkDetectorOptions(opts: AuDetectorOptions): void {
   if (opts.minConfidence !== undefined && !(typeof opts.minConfidence === "number" && opts.minConfidence > 0 && opts.minConfidence < 1)) {
     throw new RangeError(`createAuDetector: minConfidence must be a number between 0 and 1, got ${JSON.stringify(opts.minConfidence)}`);
   }
+  resolveDetectorOptions({ detector: opts.detector, nmsThreshold: opts.nmsThreshold, detectorSize: opts.detectorSize }, "createAuDetector");
   if (opts.maxFaces !== undefined && !whole(opts.maxFaces)) throw new RangeError(`createAuDetector: maxFaces must be a whole number >= 1, got ${JSON.stringify(opts.maxFaces)}`);
   if (opts.detectEvery !== undefined && !whole(opts.detectEvery)) throw new RangeError(`createAuDetector: detectEvery must be a whole number >= 1, got ${JSON.stringify(opts.detectEvery)}`);
 }
@@ -165,7 +187,7 @@ export async function createAuDetector(opts: AuDetectorOptions = {}): Promise<Au
     if (ownsModel) model.dispose?.();
     throw new RangeError(`createAuDetector: thresholds name AU(s) ${unknown.join(", ")}, which the model does not predict (it predicts ${model.aus.join(", ")})`);
   }
-  const pipeline = new FacePipeline(model, { minConfidence: opts.minConfidence, maxResults: opts.maxFaces, template: opts.template ?? ALIGN_TEMPLATE_V1 });
+  const pipeline = new FacePipeline(model, { detector: opts.detector, scoreThreshold: opts.minConfidence, nmsThreshold: opts.nmsThreshold, maxFaces: opts.maxFaces, detectorSize: opts.detectorSize, template: opts.template ?? ALIGN_TEMPLATE_V1 });
   const def = opts.defaultThreshold ?? 0.5;
   const threshold = (au: number) => opts.thresholds?.[au] ?? def;
   const follower = new FaceFollower(pipeline, opts.detectEvery ?? 5);

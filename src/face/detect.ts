@@ -24,6 +24,11 @@ export interface FaceBox {
   width: number;
   height: number;
   score: number;
+  /**
+   * YuNet's 5 key points [x0, y0, ..., x4, y4] in image pixels (subject's right eye, left eye, nose
+   * tip, right and left mouth corner); absent for SSD detections and boxes followed between them.
+   */
+  points?: Float32Array;
 }
 
 /** Detection settings; defaults are face-api's except minConfidence (0.5 there too). */

@@ -1,11 +1,13 @@
 /**
- * The per-image face pipeline: detect (SSD) -> 68 landmarks -> similarity alignment to the template
+ * The per-image face pipeline: detect (YuNet by default, or the SSD) -> 68 landmarks -> similarity alignment to the template
  * -> AU model on the 224 centre crops. Stage times are accumulated for benchmarks.
  */
 import { fromArray, noGrad, type Tensor } from "../tensor/index.ts";
 import { ALIGN_TEMPLATE_V1, alignmentFor, type Affine, type AlignTemplate, warpFaces, AU_INPUT } from "./align.ts";
 import type { AuModel } from "./au-model.ts";
-import { SsdMobilenetV1, type DetectOptions, type FaceBox } from "./detect.ts";
+import type { FaceBox } from "./detect.ts";
+import { createFaceDetector, type FaceDetector } from "./detectors.ts";
+import type { FaceDetectorOptions } from "./geometry/detector-options.ts";
 import { imageToTensor, type RgbImage } from "./image.ts";
 import { FaceLandmark68Net, type Landmarks68 } from "./landmarks.ts";
 
@@ -30,13 +32,15 @@ export interface StageTimes {
 }
 
 /** Settings of a FacePipeline. */
-export interface PipelineOptions extends DetectOptions {
+export interface PipelineOptions extends FaceDetectorOptions {
   template?: AlignTemplate;
+  /** The score threshold under its older name (scoreThreshold wins when both are given). */
+  minConfidence?: number;
 }
 
 /** Owns the detector and landmark nets (and the AU model once given): call dispose(). */
 export class FacePipeline {
-  readonly detector: SsdMobilenetV1;
+  readonly detector: FaceDetector;
   readonly landmarker: FaceLandmark68Net;
   readonly template: AlignTemplate;
   readonly times: StageTimes = { prepare: 0, detect: 0, landmarks: 0, align: 0, au: 0 };
@@ -44,7 +48,7 @@ export class FacePipeline {
   private readonly std: Tensor;
 
   constructor(readonly auModel: AuModel, readonly options: PipelineOptions = {}, weightsDir?: string) {
-    this.detector = SsdMobilenetV1.load(weightsDir);
+    this.detector = createFaceDetector({ ...options, scoreThreshold: options.scoreThreshold ?? options.minConfidence }, weightsDir, "FacePipeline");
     this.landmarker = FaceLandmark68Net.load(weightsDir);
     this.template = options.template ?? ALIGN_TEMPLATE_V1;
     auModel.prepare?.();
@@ -56,7 +60,7 @@ export class FacePipeline {
   /** Faces in the image, best first (detection only). */
   detect(img: RgbImage, frame?: Tensor): FaceBox[] {
     const t0 = performance.now();
-    const boxes = this.detector.detect(img, this.options, frame);
+    const boxes = this.detector.detect(img, frame);
     this.times.detect += performance.now() - t0;
     return boxes;
   }

@@ -116,9 +116,34 @@ test("createAuDetector validates its options like the CLI, before loading anythi
   await assert.rejects(createAuDetector({ ...opts, minConfidence: 1 }), /minConfidence must be a number between 0 and 1, got 1/);
   await assert.rejects(createAuDetector({ ...opts, maxFaces: 0 }), /maxFaces must be a whole number >= 1, got 0/);
   await assert.rejects(createAuDetector({ ...opts, detectEvery: 2.5 }), /detectEvery must be a whole number >= 1, got 2\.5/);
+  await assert.rejects(createAuDetector({ ...opts, detector: "mtcnn" as never }), /createAuDetector: detector must be one of yunet, ssd, got "mtcnn"/);
+  await assert.rejects(createAuDetector({ ...opts, nmsThreshold: 0 }), /createAuDetector: nmsThreshold must be a number in \(0, 1\], got 0/);
+  await assert.rejects(createAuDetector({ ...opts, detectorSize: 20 }), /createAuDetector: detectorSize must be a whole number >= 32, got 20/);
   assert.equal(liveTensors(), live, "nothing was loaded");
   await assert.rejects(createAuDetector({ ...opts, thresholds: { 12: 0.4, 99: 0.5 } }), /thresholds name AU\(s\) 99, which the model does not predict \(it predicts 1, 2, 4, 6, 7, 10, 12, 14, 15, 17, 23, 24\)/);
   assert.equal(liveTensors(), live, "the model loaded for the check was freed");
   const d = await createAuDetector({ ...opts, thresholds: { 12: 1, 6: 0 }, defaultThreshold: 0 });
   d.dispose();
+});
+
+test("createAuDetector: YuNet by default with its 5 key points, the SSD on request, same faces in the group photo", async () => {
+  const img = await decodeImage(fileURLToPath(new URL("../fixtures/face/group.jpg", import.meta.url)));
+  const found: Record<string, DetectedFace[]> = {};
+  for (const detector of [undefined, "ssd"] as const) {
+    const d = await createAuDetector({ untrainedBackbone: "resnet_tiny", detector });
+    found[detector ?? "default"] = await d.detect(img);
+    d.dispose();
+  }
+  assert.equal(found.default.length, 4);
+  assert.equal(found.ssd.length, 4);
+  assert.ok(found.default.every((f) => f.keypoints?.length === 5) && found.ssd.every((f) => f.keypoints === undefined));
+  // Each YuNet face overlaps one SSD face (the two nets frame faces differently: IoU > 0.4).
+  for (const f of found.default) {
+    const best = Math.max(...found.ssd.map((g) => {
+      const a = f.box, b = g.box;
+      const ix = Math.max(0, Math.min(a.x + a.width, b.x + b.width) - Math.max(a.x, b.x)), iy = Math.max(0, Math.min(a.y + a.height, b.y + b.height) - Math.max(a.y, b.y));
+      return (ix * iy) / (a.width * a.height + b.width * b.height - ix * iy);
+    }));
+    assert.ok(best > 0.4, `YuNet face at ${f.box.x.toFixed(0)},${f.box.y.toFixed(0)}: best IoU with an SSD face ${best.toFixed(2)}`);
+  }
 });

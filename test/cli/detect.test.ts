@@ -109,6 +109,26 @@ test("detect: --thresholds sets per-AU presence; --json has the same records; gl
   assert.match(bad.err, /--thresholds .*th\.yaml: AU01: expected a number in \[0, 1\], got 1\.5/);
 });
 
+test("detect: --detector ssd still works; bad detector flags are refused before any work", async (t) => {
+  for (const detector of ["yunet", "ssd"]) {
+    const out = join(dir, `det-${detector}.csv`);
+    const r = await cli(t, fx("group2.jpg"), "--detector", detector, "--min_confidence", "0.5", "--nms_threshold", "0.4", "-o", out);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(readCsv(out).rows.length, 3, `${detector}: faces in group2.jpg`);
+  }
+  const bad: [string[], RegExp][] = [
+    [["--detector", "mtcnn"], /--detector: expected one of yunet, ssd, got 'mtcnn'/],
+    [["--nms_threshold", "0"], /--nms_threshold: expected a number in \(0, 1\], got '0'/],
+    [["--detector_size", "10"], /--detector_size: expected a whole number >= 32, got '10'/],
+    [["--min_confidence", "1"], /--min_confidence: expected a number between 0 and 1, got '1'/],
+  ];
+  for (const [flags, re] of bad) {
+    const r = await cli(t, fx("group2.jpg"), ...flags, "-o", join(dir, "bad.csv"));
+    assert.equal(r.code, 1);
+    assert.match(r.err, re);
+  }
+});
+
 test("detect: --overlay writes a PNG of the image's size; all-bad input exits 1", async (t) => {
   const ov = join(dir, "ov");
   const r = await cli(t, fx("group2.jpg"), "--overlay", ov, "-o", join(dir, "c.csv"));

@@ -17,6 +17,7 @@ import { processImage, processVideo, type DetectContext } from "../detect/run.ts
 import { readThresholds } from "../detect/thresholds.ts";
 import { defaultModelPath } from "../../face/au-model.ts";
 import { option } from "../util/flags.ts";
+import { DEFAULT_DETECTOR, DETECTOR_DEFAULTS, DETECTOR_KINDS, type DetectorKind } from "../../face/geometry/detector-options.ts";
 import { interruptSignal } from "../util/interrupt.ts";
 import { checkOutputFile, checkOutputFolder } from "../util/paths.ts";
 
@@ -29,7 +30,10 @@ interface DetectOpts {
   untrained?: string;
   every: string;
   detect_every: string;
-  min_confidence: string;
+  min_confidence?: string;
+  detector: string;
+  nms_threshold?: string;
+  detector_size?: string;
   threads?: string;
   device?: string;
   gpu_ids?: string;
@@ -49,8 +53,14 @@ export async function runDetect(inputs: string[], opts: DetectOpts): Promise<num
   if (detectEvery !== "auto" && !(Number.isInteger(detectEvery) && detectEvery >= 1)) {
     throw new Error(`--detect_every: expected 'auto' or a whole number >= 1, got '${opts.detect_every}'`);
   }
-  const minConfidence = Number(opts.min_confidence);
-  if (!(minConfidence > 0 && minConfidence < 1)) throw new Error(`--min_confidence: expected a number between 0 and 1, got '${opts.min_confidence}'`);
+  const detector = opts.detector as DetectorKind;
+  if (!DETECTOR_KINDS.includes(detector)) throw new Error(`--detector: expected one of ${DETECTOR_KINDS.join(", ")}, got '${opts.detector}'`);
+  const scoreThreshold = opts.min_confidence === undefined ? undefined : Number(opts.min_confidence);
+  if (scoreThreshold !== undefined && !(scoreThreshold > 0 && scoreThreshold < 1)) throw new Error(`--min_confidence: expected a number between 0 and 1, got '${opts.min_confidence}'`);
+  const nmsThreshold = opts.nms_threshold === undefined ? undefined : Number(opts.nms_threshold);
+  if (nmsThreshold !== undefined && !(nmsThreshold > 0 && nmsThreshold <= 1)) throw new Error(`--nms_threshold: expected a number in (0, 1], got '${opts.nms_threshold}'`);
+  const detectorSize = opts.detector_size === undefined ? undefined : Number(opts.detector_size);
+  if (detectorSize !== undefined && !(Number.isInteger(detectorSize) && detectorSize >= 32)) throw new Error(`--detector_size: expected a whole number >= 32, got '${opts.detector_size}'`);
   const threads = opts.threads ? positiveInt("--threads", opts.threads) : undefined;
   const thresholds = opts.thresholds ? readThresholds(opts.thresholds) : {};
   // Outputs before any work: a bad -o or --overlay fails now, not after the model has loaded.
@@ -81,7 +91,7 @@ export async function runDetect(inputs: string[], opts: DetectOpts): Promise<num
     else console.error("aunce detect: warning: no bundled AU model found; falling back to an UNTRAINED network. Pass --model <checkpoint>.");
   }
   const model = await resolveAuModel({ model: opts.model, untrainedBackbone: opts.untrained, device: deviceFromFlags(opts) });
-  const pipeline = new FacePipeline(model, { minConfidence });
+  const pipeline = new FacePipeline(model, { detector, scoreThreshold, nmsThreshold, detectorSize });
   const unknown = Object.keys(thresholds).map(Number).filter((au) => !model.aus.includes(au));
   if (unknown.length) console.error(`aunce detect: warning: --thresholds names AUs the model does not predict: ${unknown.join(", ")}`);
 
@@ -151,7 +161,10 @@ export function register(program: Command): void {
     .option("--untrained <variant>", "use a randomly initialised ResNet of this variant instead (pipeline testing only)")
     .option("--every <n>", "process every n-th video frame", "1")
     .addOption(option("--detect_every <k>", "video: run the face detector on every k-th processed frame, following faces by their landmarks in between; 'auto' = every 0.2 s of video (5 frames at 25 fps), 1 = every frame").default("auto"))
-    .addOption(option("--min_confidence <p>", "face detector score threshold").default("0.5"))
+    .addOption(option("--detector <name>", "face detector: yunet (YuNet-n; finds turned, occluded and small faces) or ssd (the SSD-MobileNetV1 of earlier versions)").default(DEFAULT_DETECTOR))
+    .addOption(option("--min_confidence <p>", `face detector score threshold (default ${DETECTOR_DEFAULTS.yunet.scoreThreshold} for yunet, ${DETECTOR_DEFAULTS.ssd.scoreThreshold} for ssd)`))
+    .addOption(option("--nms_threshold <iou>", `face detector NMS IoU threshold (default ${DETECTOR_DEFAULTS.yunet.nmsThreshold} for yunet, ${DETECTOR_DEFAULTS.ssd.nmsThreshold} for ssd)`))
+    .addOption(option("--detector_size <px>", `yunet: scale images whose longer side exceeds this down to it for detection (default ${DETECTOR_DEFAULTS.yunet.detectorSize})`))
     .option("--threads <n>", "intra-op threads for the engine (default: cores, or AUNCE_NUM_THREADS)")
     .addOption(option("--no_progress", "no progress bar"))
     .action(async (inputs: string[], opts: DetectOpts) => {

@@ -10,3 +10,4 @@ export * from "./aunce-format.ts";
 export * from "./keymaps/keymap.ts";
 export * from "./keymaps/resnet.ts";
 export * from "./keymaps/swin.ts";
+export * from "./onnx.ts";
