@@ -14,6 +14,7 @@ import { SECURITY_HEADERS, startServer } from "../../scripts/web/serve.ts";
 import { browserSkipReason, launchChromium } from "../helpers/browser.ts";
 import { makeTempDir } from "../helpers/tmp.ts";
 import { writeY4m } from "../helpers/y4m.ts";
+import { YuNet } from "../../src/face/yunet.ts";
 
 const skip = browserSkipReason();
 const ARTIFACTS = join(root, "test-artifacts", "web");
@@ -132,12 +133,27 @@ describe("web page in chromium", { skip }, () => {
         rgba[4 * i] = bytes[3 * i]; rgba[4 * i + 1] = bytes[3 * i + 1]; rgba[4 * i + 2] = bytes[3 * i + 2]; rgba[4 * i + 3] = 255;
       }
       const still = await finder.find(new ImageData(rgba, width, height));
+      const camera = await finder.find(await (async () => {
+        // the camera frame the page reads, so Node can run on the very same pixels
+        const s = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 } });
+        const v = Object.assign(document.createElement("video"), { muted: true, srcObject: s });
+        await v.play();
+        const c = Object.assign(document.createElement("canvas"), { width: 640, height: 480 });
+        const g = c.getContext("2d")!;
+        g.drawImage(v, 0, 0);
+        s.getTracks().forEach((t) => t.stop());
+        (globalThis as unknown as { cameraFrame: ImageData }).cameraFrame = g.getImageData(0, 0, 640, 480);
+        return (globalThis as unknown as { cameraFrame: ImageData }).cameraFrame;
+      })());
       const stream = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 } });
       const live = await finder.find(stream);
       stream.getTracks().forEach((t) => t.stop());
       await finder.dispose();
       const plain = (fs: { x: number; y: number; width: number; height: number; score: number; points: Float32Array }[]) => fs.map((f) => ({ x: f.x, y: f.y, width: f.width, height: f.height, score: f.score, points: Array.from(f.points) }));
-      return { still: plain(still), live: plain(live), backend: finder.backend };
+      const cf = (globalThis as unknown as { cameraFrame: ImageData }).cameraFrame;
+      let bin = "";
+      for (let i = 0; i < cf.width * cf.height; i++) bin += String.fromCharCode(cf.data[4 * i], cf.data[4 * i + 1], cf.data[4 * i + 2]);
+      return { still: plain(still), live: plain(live), camera: plain(camera), cameraRgb: btoa(bin), backend: finder.backend };
     }, { rgb: Buffer.from(data).toString("base64"), width: info.width, height: info.height });
     assert.equal(found.backend, "wasm");
     // every face face-api found (4) is found, its nose tip within a tenth of the box of face-api's
@@ -151,6 +167,25 @@ describe("web page in chromium", { skip }, () => {
     // the camera shows the photo framed 640x480 (cover: 16 rows cut top and bottom): the same faces
     assert.equal(found.live.length, noses.length);
     for (const [nx, ny] of noses) assert.ok(found.live.some((b) => Math.hypot(b.points[4] - nx, b.points[5] - (ny - 16)) < 0.1 * b.width), `camera: no face at ${nx},${ny - 16}`);
+    // Node's YuNet (libtorch) on the same pixels, the photo's and a camera frame's: same faces,
+    // boxes and points within 0.05 px, scores within 1e-3 (two engines' float32 convolutions)
+    const net = YuNet.load();
+    try {
+      const cam = { width: 640, height: 480, data: new Uint8Array(Buffer.from(found.cameraRgb, "base64")) };
+      const rgb = { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+      for (const [img, web] of [[rgb, found.still], [cam, found.camera]] as const) {
+        const node = net.detect(img);
+        assert.equal(web.length, node.length);
+        node.forEach((n, i) => {
+          const w = web[i];
+          assert.ok(Math.abs(w.score - n.score) < 1e-3, `score ${w.score} vs ${n.score}`);
+          for (const k of ["x", "y", "width", "height"] as const) assert.ok(Math.abs(w[k] - n[k]) < 0.05, `${k} ${w[k]} vs ${n[k]}`);
+          n.points.forEach((v, j) => assert.ok(Math.abs(w.points[j] - v) < 0.05, `point ${j} ${w.points[j]} vs ${v}`));
+        });
+      }
+    } finally {
+      net.dispose();
+    }
     await page.context().close();
   });
 
