@@ -115,22 +115,4 @@ export class FacePipeline {
   }
 }
 
-/**
- * A detector-like box for the next frame from a face's previous box and landmarks: the box moves
- * with the landmarks' centroid and scales with their spread (used between detections in video).
- */
-export function followBox(prevBox: FaceBox, prevLandmarks: Landmarks68, landmarks: Landmarks68): FaceBox {
-  const stats = (p: Landmarks68) => {
-    let cx = 0, cy = 0;
-    for (let i = 0; i < 68; i++) { cx += p[2 * i]; cy += p[2 * i + 1]; }
-    cx /= 68; cy /= 68;
-    let s = 0;
-    for (let i = 0; i < 68; i++) s += Math.hypot(p[2 * i] - cx, p[2 * i + 1] - cy);
-    return { cx, cy, s: s / 68 };
-  };
-  const a = stats(prevLandmarks), b = stats(landmarks);
-  const k = a.s > 0 ? b.s / a.s : 1;
-  const bx = prevBox.x + prevBox.width / 2 + (b.cx - a.cx), by = prevBox.y + prevBox.height / 2 + (b.cy - a.cy);
-  const w = prevBox.width * k, h = prevBox.height * k;
-  return { x: bx - w / 2, y: by - h / 2, width: w, height: h, score: prevBox.score };
-}
+export { followBox } from "./geometry/follow.ts";

@@ -8,3 +8,6 @@ export * from "./yunet-decode.ts";
 export * from "./similarity.ts";
 export * from "./tracker.ts";
 export * from "./detector-options.ts";
+export * from "./follow.ts";
+export * from "./landmark-crop.ts";
+export * from "./warp.ts";
