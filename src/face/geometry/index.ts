@@ -11,3 +11,4 @@ export * from "./detector-options.ts";
 export * from "./follow.ts";
 export * from "./landmark-crop.ts";
 export * from "./warp.ts";
+export * from "./au-input.ts";
