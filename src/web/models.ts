@@ -3,6 +3,7 @@
  * (ONNX, from URLs) and the AU model's JSON sidecar, in parallel. Every failure names its URL.
  */
 import type * as ort from "onnxruntime-web";
+import { AU_INPUT } from "../face/geometry/au-input.ts";
 import { loadJson, loadSession, ModelLoadError } from "./runtime.ts";
 import type { WebModelUrls } from "./types.ts";
 
@@ -14,7 +15,11 @@ export interface AuSidecar {
   thresholds: Record<number, number>;
   /** The alignment template version the model was trained on, e.g. "aunce-align-v1". */
   template: string | null;
-  /** The sidecar as read, for anything else (origin, licence, normalisation). */
+  /** The AU model's input side (default 224) and per-channel normalisation (default the spec's, AU_INPUT). */
+  inputSize: number;
+  mean: [number, number, number];
+  std: [number, number, number];
+  /** The sidecar as read, for anything else (origin, licence). */
   raw: Record<string, unknown>;
 }
 
@@ -29,8 +34,8 @@ export interface WebModels {
 
 /** AU numbers from "AU12", "12" or 12. */
 function auNumber(v: unknown): number | null {
-  const m = typeof v === "number" ? String(v) : typeof v === "string" ? v.replace(/^AU/i, "") : "";
-  return /^[1-9]\d*$/.test(m) ? Number(m) : null;
+  const m = (typeof v === "number" ? String(v) : typeof v === "string" ? v.replace(/^AU/i, "") : "").match(/^0*([1-9]\d*)$/);
+  return m ? Number(m[1]) : null;
 }
 
 /** Reads a sidecar object; a ModelLoadError names what is missing. */
@@ -52,7 +57,18 @@ export function parseSidecar(url: string, json: unknown): AuSidecar {
   }
   const tpl = raw.template ?? raw.alignTemplate ?? raw.align_template;
   const template = typeof tpl === "string" ? tpl : tpl && typeof tpl === "object" && typeof (tpl as { version?: unknown }).version === "string" ? (tpl as { version: string }).version : null;
-  return { aus: aus as number[], thresholds, template, raw };
+  const input = (raw.input && typeof raw.input === "object" ? raw.input : {}) as Record<string, unknown>;
+  const norm = (raw.normalisation ?? raw.normalization ?? input.normalisation ?? input) as Record<string, unknown>;
+  const size = input.size ?? raw.inputSize ?? raw.input_size ?? AU_INPUT.size;
+  const triple = (v: unknown, def: readonly number[], name: string): [number, number, number] => {
+    if (v === undefined) return [def[0], def[1], def[2]];
+    if (!Array.isArray(v) || v.length !== 3 || !v.every((x) => typeof x === "number" && Number.isFinite(x))) throw new ModelLoadError(url, `the sidecar's ${name} must be 3 numbers (R, G, B), got ${JSON.stringify(v)}`);
+    return [v[0], v[1], v[2]];
+  };
+  if (typeof size !== "number" || !Number.isInteger(size) || size < 1) throw new ModelLoadError(url, `the sidecar's input size must be a whole number, got ${JSON.stringify(size)}`);
+  const std = triple(norm?.std, AU_INPUT.std, "std");
+  if (std.some((v) => v <= 0)) throw new ModelLoadError(url, `the sidecar's std must be positive, got ${JSON.stringify(std)}`);
+  return { aus: aus as number[], thresholds, template, inputSize: size, mean: triple(norm?.mean, AU_INPUT.mean, "mean"), std, raw };
 }
 
 /** Fetches and opens everything; the first failure rejects (the others are released). */
