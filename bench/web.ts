@@ -1,19 +1,23 @@
 // Browser throughput of the web build: headless Debian chromium (playwright-core), a 640x480
 // one-face fake camera (Y4M from the group photo's rightmost face), onnxruntime-web on wasm with
 // threads (SIMD; cross-origin isolated page from scripts/web/serve.ts):
-//   node --import tsx bench/web.ts [--seconds 8] [--threads 2] [--detector-size 640] [--models DIR]
+//   node --import tsx bench/web.ts [--seconds 8] [--threads 2] [--detector-size 640] [--models DIR | --standin]
 // With --models DIR holding `aunce export --format onnx` output, the full createAuDetector
 // pipeline runs (track(), detector every 5th frame, and detect() on every frame); without it only
 // createFaceFinder (YuNet) does, and the AU stages are reported as not measured. fps is frames
+// `--standin` runs the full pipeline with test/helpers/onnx-standin.ts's near-free landmark and AU
+// nets: every stage but those two networks' compute (the page's own overhead). fps is frames
 // processed per second of wall time in the page, reading the camera's newest frame each time
 // (so it is the pipeline's rate, not the camera's 25 fps); per-stage ms are means over the run.
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import sharp from "sharp";
 import { MODEL_FILES, startServer } from "../scripts/web/serve.ts";
 import { chromiumPath, launchChromium } from "../test/helpers/browser.ts";
 import { writeY4m } from "../test/helpers/y4m.ts";
+import { linearStandIn } from "../test/helpers/onnx-standin.ts";
+import { ALIGN_TEMPLATE_V1 } from "../src/face/geometry/index.ts";
 import { writeBenchResults, type BenchRow } from "./results.ts";
 
 const arg = (name: string, def: string) => {
@@ -23,14 +27,22 @@ const arg = (name: string, def: string) => {
 const seconds = Number(arg("seconds", "8"));
 const threads = Number(arg("threads", "2"));
 const detectorSize = Number(arg("detector-size", "640"));
-const models = arg("models", join(process.cwd(), "web", "models"));
+const standin = process.argv.includes("--standin");
+let models = arg("models", join(process.cwd(), "web", "models"));
 if (!chromiumPath()) {
   console.log("bench web: skipped, chromium is not installed (scripts/setup.mjs installs it as root)");
   process.exit(0);
 }
-const full = Object.values(MODEL_FILES).every((f) => f === MODEL_FILES.detector || existsSync(join(models, f)));
-
 const dir = mkdtempSync(join(tmpdir(), "aunce-bench-web-"));
+if (standin) {
+  models = join(dir, "standin-models");
+  mkdirSync(models);
+  const aus = [1, 2, 4, 6, 7, 10, 12, 14, 15, 17, 23, 24];
+  writeFileSync(join(models, MODEL_FILES.landmarks), linearStandIn(new Float32Array(3 * 136), Float32Array.from(ALIGN_TEMPLATE_V1.points, (p) => 0.1 + (0.8 * p) / 256), false, 112));
+  writeFileSync(join(models, MODEL_FILES.au), linearStandIn(new Float32Array(3 * aus.length), new Float32Array(aus.length), true, 224));
+  writeFileSync(join(models, MODEL_FILES.sidecar), JSON.stringify({ aus }));
+}
+const full = Object.values(MODEL_FILES).every((f) => f === MODEL_FILES.detector || existsSync(join(models, f)));
 const load0 = loadavg()[0];
 try {
   const root = new URL("..", import.meta.url).pathname;
@@ -89,9 +101,10 @@ try {
     const rows: BenchRow[] = [];
     for (const [name, v] of Object.entries(r.out)) {
       const stages = Object.entries(v.ms).map(([k, ms]) => `${k} ${ms.toFixed(1)}`).join(", ");
-      const what = name === "faces" ? "face finding only (YuNet)" : name === "track" ? "track(): full pipeline, detector every 5th frame" : "detect(): full pipeline every frame";
+      const nets = standin ? " with stand-in landmark/AU nets" : "";
+      const what = name === "faces" ? "face finding only (YuNet)" : name === "track" ? `track(): full pipeline${nets}, detector every 5th frame` : `detect(): full pipeline${nets} every frame`;
       console.log(`  ${what}: ${v.fps.toFixed(1)} fps over ${v.frames} frames, ${v.faces.toFixed(2)} faces/frame; ms per frame: ${stages}`);
-      rows.push({ id: `web.${name}.wasm.t${threads}.d${detectorSize}`, benchmark: `browser (headless chromium, onnxruntime-web wasm, ${threads} threads, YuNet at ${detectorSize}), 640x480 one-face fake camera: ${what}`, ours: `${v.fps.toFixed(1)} fps (${stages} ms)`, values: { fps: v.fps, ...v.ms } });
+      rows.push({ id: `web.${name}${standin && name !== "faces" ? ".standin" : ""}.wasm.t${threads}.d${detectorSize}`, benchmark: `browser (headless chromium, onnxruntime-web wasm, ${threads} threads, YuNet at ${detectorSize}), 640x480 one-face fake camera: ${what}`, ours: `${v.fps.toFixed(1)} fps (${stages} ms)`, values: { fps: v.fps, ...v.ms } });
     }
     if (!full) console.log(`  AU pipeline not measured: ${models} lacks ${Object.values(MODEL_FILES).filter((f) => f !== MODEL_FILES.detector).join(", ")} (aunce export --format onnx -o ${models})`);
     console.log("  Node beside it: npm run bench -- detect (the libtorch pipeline on a 640x480 one-face video)");
