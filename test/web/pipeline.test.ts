@@ -20,6 +20,10 @@ import { ALIGN_TEMPLATE_V1, alignmentFor, landmarksFromOutput } from "../../src/
 import { FaceLandmark68Net } from "../../src/face/landmarks.ts";
 import { YuNet } from "../../src/face/yunet.ts";
 import type { RgbImage } from "../../src/face/image.ts";
+import { createAuDetector as createNodeDetector } from "../../src/api/detector.ts";
+import { defaultModelPath, loadAuModelFromCheckpoint } from "../../src/face/au-model.ts";
+import { exportAuModel } from "../../src/export/au-model.ts";
+import { exportBundledLandmarkNet } from "../../src/export/landmarks.ts";
 import { browserSkipReason, launchChromium } from "../helpers/browser.ts";
 import { linearStandIn, linearStandInRef, seeded } from "../helpers/onnx-standin.ts";
 import { makeTempDir } from "../helpers/tmp.ts";
@@ -178,5 +182,58 @@ describe("browser pipeline = Node pipeline (stand-in networks), and the page's C
       mkdirSync(join(root, "test-artifacts", "web"), { recursive: true });
       writeFileSync(join(root, "test-artifacts", "web", "page-faces.png"), await page.screenshot({ fullPage: true }));
     });
+  });
+
+  test("the exported bundled AU model and landmark net: the browser's AU probabilities equal Node's (createAuDetector) on the same camera frame within 1e-3", async (t) => {
+    const modelPath = defaultModelPath();
+    if (!modelPath) return t.skip("no bundled AU model (assets/models)");
+    const model = await loadAuModelFromCheckpoint(modelPath);
+    const real = join(tmp, "real-models");
+    mkdirSync(real);
+    try {
+      writeFileSync(join(real, MODEL_FILES.au), exportAuModel(model).bytes);
+      writeFileSync(join(real, MODEL_FILES.landmarks), exportBundledLandmarkNet().bytes);
+      const norm = model.normalisation ?? { mean: [0.4914, 0.4822, 0.4465], std: [0.2023, 0.1994, 0.201] };
+      writeFileSync(join(real, MODEL_FILES.sidecar), JSON.stringify({ aus: model.aus, template: "aunce-align-v1", normalisation: { mean: norm.mean, std: norm.std } }));
+    } finally {
+      model.dispose?.();
+    }
+    const s2 = await startServer({ port: 0, models: real, appDir: join(tmp, "app-real") });
+    const photo = await rgbOf(sharp(join(FIX, "group.jpg")).resize(640, 480, { fit: "cover" }));
+    const y4m = join(tmp, "real.y4m");
+    writeY4m(y4m, [photo]);
+    const browser = await launchChromium({ fakeCamera: y4m });
+    let r: Awaited<ReturnType<typeof detectInPage>>;
+    try {
+      const ctx = await browser.newContext({ permissions: ["camera"] });
+      await ctx.addInitScript({ content: "globalThis.__name = (f) => f;" });
+      const page = await ctx.newPage();
+      await page.goto(s2.url);
+      r = await detectInPage(page);
+    } finally {
+      await browser.close();
+      await s2.close();
+    }
+    const frame = { width: 640, height: 480, data: new Uint8Array(Buffer.from(r.rgb, "base64")) };
+    const node = await createNodeDetector({ model: modelPath });
+    try {
+      const want = await node.detect(frame);
+      assert.equal(r.faces.length, want.length);
+      assert.ok(want.length >= 3, `Node finds ${want.length} faces`);
+      let maxP = 0, maxL = 0;
+      want.forEach((n, i) => {
+        const w = r.faces[i] as WebFace;
+        n.landmarks.forEach(([x, y], j) => (maxL = Math.max(maxL, Math.hypot(x - w.landmarks[j][0], y - w.landmarks[j][1]))));
+        n.aus.forEach((a, k) => {
+          assert.equal(w.aus[k].au, a.au);
+          maxP = Math.max(maxP, Math.abs(a.probability - w.aus[k].probability));
+        });
+      });
+      t.diagnostic(`max |p_web - p_node| = ${maxP.toExponential(2)}, landmarks ${maxL.toExponential(2)} px`);
+      assert.ok(maxL < 0.05, `landmarks differ by ${maxL} px`);
+      assert.ok(maxP < 1e-3, `AU probabilities differ by ${maxP}`);
+    } finally {
+      node.dispose();
+    }
   });
 });
