@@ -1,7 +1,8 @@
 // Browser throughput of the web build: headless Debian chromium (playwright-core), a 640x480
 // one-face fake camera (Y4M from the group photo's rightmost face), onnxruntime-web on wasm with
 // threads (SIMD; cross-origin isolated page from scripts/web/serve.ts):
-//   node --import tsx bench/web.ts [--seconds 8] [--threads 2] [--detector-size 640] [--models DIR | --standin]
+//   node --import tsx bench/web.ts [--seconds 8] [--threads 2] [--detector-size 640] [--models DIR | --standin | --bundled]
+// `--bundled` exports the bundled default AU model and the landmark net (src/export) and runs them.
 // With --models DIR holding `aunce export --format onnx` output, the full createAuDetector
 // pipeline runs (track(), detector every 5th frame, and detect() on every frame); without it only
 // createFaceFinder (YuNet) does, and the AU stages are reported as not measured. fps is frames
@@ -17,7 +18,10 @@ import { MODEL_FILES, startServer } from "../scripts/web/serve.ts";
 import { chromiumPath, launchChromium } from "../test/helpers/browser.ts";
 import { writeY4m } from "../test/helpers/y4m.ts";
 import { linearStandIn } from "../test/helpers/onnx-standin.ts";
-import { ALIGN_TEMPLATE_V1 } from "../src/face/geometry/index.ts";
+import { ALIGN_TEMPLATE_V1, AU_INPUT } from "../src/face/geometry/index.ts";
+import { defaultModelPath, loadAuModelFromCheckpoint } from "../src/face/au-model.ts";
+import { exportAuModel } from "../src/export/au-model.ts";
+import { exportBundledLandmarkNet } from "../src/export/landmarks.ts";
 import { writeBenchResults, type BenchRow } from "./results.ts";
 
 const arg = (name: string, def: string) => {
@@ -28,6 +32,7 @@ const seconds = Number(arg("seconds", "8"));
 const threads = Number(arg("threads", "2"));
 const detectorSize = Number(arg("detector-size", "640"));
 const standin = process.argv.includes("--standin");
+const bundled = process.argv.includes("--bundled");
 let models = arg("models", join(process.cwd(), "web", "models"));
 if (!chromiumPath()) {
   console.log("bench web: skipped, chromium is not installed (scripts/setup.mjs installs it as root)");
@@ -41,6 +46,18 @@ if (standin) {
   writeFileSync(join(models, MODEL_FILES.landmarks), linearStandIn(new Float32Array(3 * 136), Float32Array.from(ALIGN_TEMPLATE_V1.points, (p) => 0.1 + (0.8 * p) / 256), false, 112));
   writeFileSync(join(models, MODEL_FILES.au), linearStandIn(new Float32Array(3 * aus.length), new Float32Array(aus.length), true, 224));
   writeFileSync(join(models, MODEL_FILES.sidecar), JSON.stringify({ aus }));
+}
+if (bundled) {
+  const modelPath = defaultModelPath();
+  if (!modelPath) throw new Error("--bundled: no bundled AU model in assets/models");
+  const model = await loadAuModelFromCheckpoint(modelPath);
+  models = join(dir, "bundled-models");
+  mkdirSync(models);
+  writeFileSync(join(models, MODEL_FILES.au), exportAuModel(model).bytes);
+  writeFileSync(join(models, MODEL_FILES.landmarks), exportBundledLandmarkNet().bytes);
+  const norm = model.normalisation ?? AU_INPUT;
+  writeFileSync(join(models, MODEL_FILES.sidecar), JSON.stringify({ aus: model.aus, normalisation: { mean: norm.mean, std: norm.std } }));
+  model.dispose?.();
 }
 const full = Object.values(MODEL_FILES).every((f) => f === MODEL_FILES.detector || existsSync(join(models, f)));
 const load0 = loadavg()[0];
@@ -101,10 +118,10 @@ try {
     const rows: BenchRow[] = [];
     for (const [name, v] of Object.entries(r.out)) {
       const stages = Object.entries(v.ms).map(([k, ms]) => `${k} ${ms.toFixed(1)}`).join(", ");
-      const nets = standin ? " with stand-in landmark/AU nets" : "";
+      const nets = standin ? " with stand-in landmark/AU nets" : bundled ? " with the bundled default AU model" : "";
       const what = name === "faces" ? "face finding only (YuNet)" : name === "track" ? `track(): full pipeline${nets}, detector every 5th frame` : `detect(): full pipeline${nets} every frame`;
       console.log(`  ${what}: ${v.fps.toFixed(1)} fps over ${v.frames} frames, ${v.faces.toFixed(2)} faces/frame; ms per frame: ${stages}`);
-      rows.push({ id: `web.${name}${standin && name !== "faces" ? ".standin" : ""}.wasm.t${threads}.d${detectorSize}`, benchmark: `browser (headless chromium, onnxruntime-web wasm, ${threads} threads, YuNet at ${detectorSize}), 640x480 one-face fake camera: ${what}`, ours: `${v.fps.toFixed(1)} fps (${stages} ms)`, values: { fps: v.fps, ...v.ms } });
+      rows.push({ id: `web.${name}${name === "faces" ? "" : standin ? ".standin" : bundled ? ".bundled" : ""}.wasm.t${threads}.d${detectorSize}`, benchmark: `browser (headless chromium, onnxruntime-web wasm, ${threads} threads, YuNet at ${detectorSize}), 640x480 one-face fake camera: ${what}`, ours: `${v.fps.toFixed(1)} fps (${stages} ms)`, values: { fps: v.fps, ...v.ms } });
     }
     if (!full) console.log(`  AU pipeline not measured: ${models} lacks ${Object.values(MODEL_FILES).filter((f) => f !== MODEL_FILES.detector).join(", ")} (aunce export --format onnx -o ${models})`);
     console.log("  Node beside it: npm run bench -- detect (the libtorch pipeline on a 640x480 one-face video)");
