@@ -3,7 +3,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["dist/**", "native/build/**", ".engine/**", ".gpu/**", "node_modules/**", "runs/**", "tmp/**", "aunce-demo/**", "experiments/**", "**/*.d.ts"] },
+  { ignores: ["dist/**", "native/build/**", ".engine/**", ".gpu/**", "node_modules/**", "runs/**", "tmp/**", "aunce-demo/**", "experiments/**", "web/.build/**", "test-artifacts/**", "**/*.d.ts"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

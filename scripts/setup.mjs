@@ -10,7 +10,9 @@
 //      build kept per engine in .engine/builds/ and in the user cache, so switching back, or
 //      installing the package into an app on this machine, is a copy: scripts/addon-build.mjs);
 //   5. the TypeScript build (dist/) used by the `aunce` command;
-//   and ffmpeg (Debian) for video input to `aunce detect`, installed when missing and root.
+//   and ffmpeg (Debian) for video input to `aunce detect`, and chromium (Debian) for the browser
+//   build's tests and benchmark (test/web, bench/web.ts), installed when missing and root; a failed
+//   chromium install is a note, not an error (those tests then skip, saying why).
 // Flags: --native-only (steps 1, 2, 4; always so in an installed package, where `aunce setup` runs
 // this), --rebuild (compile the addon even when a build is cached), --with-python-torch (also apt
 // python3-torch/torchvision, the benchmark's and fixture scripts' reference).
@@ -85,6 +87,18 @@ log(`engine: libtorch ${engine.version}${engine.cuda ? " (CUDA)" : " (CPU)"} fro
 if (!args.has("--native-only") && !dpkgInstalled("ffmpeg") && spawnSync("ffmpeg", ["-version"], { stdio: "ignore" }).status !== 0) {
   if (isRoot && existsSync("/usr/bin/apt-get")) aptInstall(["ffmpeg"], "ffmpeg (video input for aunce detect) is missing");
   else log("note: ffmpeg is not installed; `aunce detect` will skip videos (sudo apt-get install ffmpeg)");
+}
+// chromium: the web page's tests drive it with playwright-core (no browser download of its own).
+if (!args.has("--native-only") && !dpkgInstalled("chromium")) {
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  if (isRoot && existsSync("/usr/bin/apt-get")) {
+    log("chromium (browser tests of the web build) is missing -> apt-get install chromium");
+    if (!aptUpdated) {
+      sh("apt-get", ["update", "-q"], { env });
+      aptUpdated = true;
+    }
+    if (sh("apt-get", ["install", "-y", "-q", "--no-install-recommends", "chromium"], { env }) !== 0) log("note: apt-get install chromium failed; the browser tests will skip");
+  } else log("note: chromium is not installed; the browser tests will skip (sudo apt-get install chromium)");
 }
 if (args.has("--with-python-torch")) {
   const missing = ["python3-torch", "python3-torchvision"].filter((p) => !dpkgInstalled(p));

@@ -4,18 +4,14 @@
  * crop, then the spec's test-time view of it: the 224x224 centre crop, scaled to 0..1 and normalised per channel (aunce-spec §5). See docs/alignment.md; changing the
  * template or the point set is a new version, since models trained on one framing degrade on another.
  */
+import { AU_INPUT } from "./geometry/au-input.ts";
 import { affineGrid, fromArray, gridSample, noGrad, Tensor } from "../tensor/index.ts";
 import { imageToTensor, type RgbImage } from "./image.ts";
 import { ALIGN_TEMPLATE_V1, invertAffine, type Affine, type AlignTemplate } from "./geometry/similarity.ts";
 
 export { ALIGN_TEMPLATE_V1, alignmentFor, alignmentFor5, applyAffine, invertAffine, similarityTransform, type Affine, type AlignTemplate } from "./geometry/similarity.ts";
 
-/** The spec's test-time input (aunce-spec §5): centre 224 of the 256 crop, CIFAR-style mean/std. */
-export const AU_INPUT = {
-  size: 224,
-  mean: [0.4914, 0.4822, 0.4465],
-  std: [0.2023, 0.1994, 0.201],
-} as const;
+export { AU_INPUT };
 
 /**
  * Warps `img` into out x out crops, one per transform (image -> crop pixels, in the template's

@@ -14,23 +14,19 @@ import { join } from "node:path";
 import { defaultFrozenLayout, fromFrozenLayout, toFrozenLayout, type FrozenLayout } from "../nn/index.ts";
 import { cat, fromArray, noGrad, type Tensor } from "../tensor/index.ts";
 import type { FaceBox } from "./detect.ts";
+import { LANDMARK_INPUT, LANDMARK_MEAN_RGB, landmarkCrop, landmarksFromOutput } from "./geometry/landmark-input.ts";
 import type { RgbImage } from "./image.ts";
 import { imageToTensor } from "./image.ts";
 import { convWeight, depthwiseWeight, legacyResizeInSquare, TfSameConv2d } from "./tf-compat.ts";
 import { faceApiAssetsDir, readTfWeights, weightReader, type TfWeight } from "./weights.ts";
 
+export { landmarkCrop };
+
 /** 68 points in image pixels: [x0, y0, x1, y1, ...] (Float32Array of 136). */
 export type Landmarks68 = Float32Array;
 
-const INPUT = 112;
-const MEAN_RGB = [122.782, 117.001, 104.298];
-
-/** The integer crop face-api takes for a box: clipped to the image, then floored. */
-export function landmarkCrop(box: FaceBox, width: number, height: number): { x: number; y: number; w: number; h: number } {
-  const x = Math.max(box.x, 0), y = Math.max(box.y, 0);
-  const w = Math.min(box.x + box.width - x, width - x), h = Math.min(box.y + box.height - y, height - y);
-  return { x: Math.floor(x), y: Math.floor(y), w: Math.floor(w), h: Math.floor(h) };
-}
+const INPUT = LANDMARK_INPUT;
+const MEAN_RGB = LANDMARK_MEAN_RGB;
 
 /** TF separableConv2d: depthwise (no bias) then 1x1 with bias. */
 interface Sep { dw: TfSameConv2d; pw: TfSameConv2d }
@@ -161,19 +157,7 @@ export class FaceLandmark68Net {
       raw = y.data<"float32">();
       y.dispose();
     });
-    return crops.map((c, f) => {
-      const w = Math.max(c.w, 1), h = Math.max(c.h, 1);
-      // face-api's postProcess: undo the (unrounded) centring pad in 112-pixel units.
-      const s = INPUT / Math.max(w, h);
-      const iw = w * s, ih = h * s;
-      const padX = w < h ? Math.abs(iw - ih) / 2 : 0, padY = h < w ? Math.abs(iw - ih) / 2 : 0;
-      const pts = new Float32Array(136);
-      for (let i = 0; i < 68; i++) {
-        pts[2 * i] = c.x + ((raw[f * 136 + 2 * i] * INPUT - padX) / iw) * w;
-        pts[2 * i + 1] = c.y + ((raw[f * 136 + 2 * i + 1] * INPUT - padY) / ih) * h;
-      }
-      return pts;
-    });
+    return landmarksFromOutput(raw, crops);
   }
 
   /** Frees the weight tensors. */

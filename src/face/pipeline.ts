@@ -3,13 +3,13 @@
  * -> AU model on the 224 centre crops. Stage times are accumulated for benchmarks.
  */
 import { fromArray, noGrad, type Tensor } from "../tensor/index.ts";
-import { ALIGN_TEMPLATE_V1, alignmentFor, alignmentFor5, type Affine, type AlignTemplate, warpFaces, AU_INPUT } from "./align.ts";
+import { ALIGN_TEMPLATE_V1, type Affine, type AlignTemplate, warpFaces, AU_INPUT } from "./align.ts";
 import type { AuModel } from "./au-model.ts";
 import type { FaceBox } from "./detect.ts";
 import { createFaceDetector, type FaceDetector } from "./detectors.ts";
 import type { FaceDetectorOptions } from "./geometry/detector-options.ts";
 import { landmarkBoxForYunet } from "./geometry/landmark-crop.ts";
-import { landmarkDisagreement } from "./geometry/similarity.ts";
+import { faceAlignment } from "./geometry/similarity.ts";
 import { imageToTensor, type RgbImage } from "./image.ts";
 import { FaceLandmark68Net, type Landmarks68 } from "./landmarks.ts";
 
@@ -93,8 +93,9 @@ export class FacePipeline {
         const now1 = performance.now();
         this.times.landmarks += now1 - t;
         t = now1;
-        const alignedOn = faces.map((b, i) => (b.points && landmarkDisagreement(landmarks[i], b.points, undefined, this.template) !== null ? "points5" as const : "landmarks68" as const));
-        const alignments = landmarks.map((l, i) => (alignedOn[i] === "points5" ? alignmentFor5(faces[i].points!, this.template) : alignmentFor(l, this.template)));
+        const fits = landmarks.map((l, i) => faceAlignment(l, faces[i].points, this.template));
+        const alignedOn = fits.map((f) => f.alignedOn);
+        const alignments = fits.map((f) => f.alignment);
         const off = (this.template.size - AU_INPUT.size) / 2;
         const x = warpFaces(frame, alignments, AU_INPUT.size, off).sub_(this.mean).div_(this.std);
         const now2 = performance.now();
@@ -126,22 +127,4 @@ export class FacePipeline {
   }
 }
 
-/**
- * A detector-like box for the next frame from a face's previous box and landmarks: the box moves
- * with the landmarks' centroid and scales with their spread (used between detections in video).
- */
-export function followBox(prevBox: FaceBox, prevLandmarks: Landmarks68, landmarks: Landmarks68): FaceBox {
-  const stats = (p: Landmarks68) => {
-    let cx = 0, cy = 0;
-    for (let i = 0; i < 68; i++) { cx += p[2 * i]; cy += p[2 * i + 1]; }
-    cx /= 68; cy /= 68;
-    let s = 0;
-    for (let i = 0; i < 68; i++) s += Math.hypot(p[2 * i] - cx, p[2 * i + 1] - cy);
-    return { cx, cy, s: s / 68 };
-  };
-  const a = stats(prevLandmarks), b = stats(landmarks);
-  const k = a.s > 0 ? b.s / a.s : 1;
-  const bx = prevBox.x + prevBox.width / 2 + (b.cx - a.cx), by = prevBox.y + prevBox.height / 2 + (b.cy - a.cy);
-  const w = prevBox.width * k, h = prevBox.height * k;
-  return { x: bx - w / 2, y: by - h / 2, width: w, height: h, score: prevBox.score };
-}
+export { followBox } from "./geometry/follow.ts";

@@ -9,3 +9,7 @@ export * from "./similarity.ts";
 export * from "./tracker.ts";
 export * from "./detector-options.ts";
 export * from "./landmark-crop.ts";
+export * from "./landmark-input.ts";
+export * from "./follow.ts";
+export * from "./warp.ts";
+export * from "./au-input.ts";

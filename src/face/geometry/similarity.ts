@@ -162,3 +162,16 @@ export function landmarkDisagreement(landmarks: ArrayLike<number>, points5: Arra
   if (Math.abs(d) * (180 / Math.PI) > limits.maxRotationDeg) return "rotation";
   return null;
 }
+
+/** What a face was aligned on: its 68 landmarks, or the detector's 5 points when the 68 failed the sanity checks. */
+export type AlignedOn = "landmarks68" | "points5";
+
+/**
+ * The alignment the face pipeline uses (Node and browser alike): the 68-point fit, unless the
+ * detector gave 5 points and the 68 points disagree with them (landmarkDisagreement), in which case
+ * the 5-point fit.
+ */
+export function faceAlignment(landmarks: ArrayLike<number>, points5: ArrayLike<number> | undefined, template: AlignTemplate = ALIGN_TEMPLATE_V1): { alignment: Affine; alignedOn: AlignedOn } {
+  if (points5 && landmarkDisagreement(landmarks, points5, undefined, template) !== null) return { alignment: alignmentFor5(points5, template), alignedOn: "points5" };
+  return { alignment: alignmentFor(landmarks, template), alignedOn: "landmarks68" };
+}

@@ -1,0 +1,55 @@
+/**
+ * Exports an AU model of the detection pipeline (src/face/au-model.ts) to ONNX with the same
+ * contract as its predict(): input `crops` [batch, 3, 224, 224] float32 (aligned, normalised as the
+ * model says) -> output `probabilities` [batch, N] in 0..1. A GraphAuModel trained at another crop
+ * size gets the same antialiased bilinear resize predict() applies (exact weights: emit-resize.ts).
+ */
+import { GraphAuModel, LinearProbeAuModel, type AuModel } from "../face/au-model.ts";
+import { AU_INPUT } from "../face/align.ts";
+import { ResNet } from "../models/backbones/resnet.ts";
+import { emitFromTokens } from "./emit-head.ts";
+import { emitLinear } from "./emit-layers.ts";
+import { emitAntialiasResize } from "./emit-resize.ts";
+import { emitResNetFeatures, emitResNetTokens } from "./emit-resnet.ts";
+import { BATCH_DIM, GraphBuilder } from "./onnx-graph.ts";
+
+/** Graph input and output names of an exported AU model. */
+export const AU_ONNX_IO = { input: "crops", output: "probabilities" } as const;
+
+/** What exportAuModel returns: the ONNX bytes and facts for the sidecar. */
+export interface AuOnnx {
+  bytes: Uint8Array;
+  /** Square input side the graph takes (the pipeline's aligned crop, 224). */
+  inputSize: number;
+  /** Side the network itself runs at (after the in-graph resize). */
+  networkSize: number;
+  opTypes: Set<string>;
+}
+
+/** AuModel (a GraphAuModel with a ResNet backbone, or a LinearProbeAuModel) -> ONNX. */
+export function exportAuModel(model: AuModel, name = "aunce-au"): AuOnnx {
+  const size = AU_INPUT.size;
+  const g = new GraphBuilder(name);
+  const x = g.input(AU_ONNX_IO.input, [BATCH_DIM, 3, size, size]);
+  let out: string;
+  let networkSize: number = size;
+  if (model instanceof GraphAuModel) {
+    networkSize = model.inputSize;
+    // predict(): interpolate(bilinear, alignCorners false, antialias true) when the sizes differ.
+    const r = networkSize === size ? x : emitAntialiasResize(g, x, [size, size], [networkSize, networkSize]);
+    const bb = model.net.backbone;
+    let tokens: string;
+    if (bb instanceof ResNet) tokens = emitResNetTokens(g, r, bb);
+    else throw new Error(`exportAuModel: backbone ${bb.constructor.name} has no ONNX emitter yet (ResNet has)`);
+    if (model.net.head.output !== "scores") throw new Error("exportAuModel: an AUNCE encoder outputs embeddings, not probabilities; only supervised (ME-GraphAU) models export as AU detectors");
+    out = g.node("Clip", [emitFromTokens(g, tokens, model.net), g.floats([0], []), g.floats([1], [])]);
+  } else if (model instanceof LinearProbeAuModel) {
+    const f = emitResNetFeatures(g, x, model.backbone);
+    const pooled = g.node("Flatten", [g.node("GlobalAveragePool", [f])], { axis: 1 });
+    out = g.node("Sigmoid", [emitLinear(g, pooled, model.head, "head")]);
+  } else {
+    throw new Error(`exportAuModel: ${model.constructor?.name ?? "this model"} has no ONNX exporter (GraphAuModel and LinearProbeAuModel do)`);
+  }
+  g.output(out, AU_ONNX_IO.output, [BATCH_DIM, model.aus.length]);
+  return { bytes: g.toBytes({ producer: "aunce", docString: model.description }), inputSize: size, networkSize, opTypes: g.opTypes() };
+}

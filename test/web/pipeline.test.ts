@@ -1,0 +1,239 @@
+/**
+ * The browser pipeline against Node's on the same frames, in headless chromium with a fake camera
+ * (a SynthAU sequence, then a real photo). The landmark and AU networks are stand-ins with the
+ * exported models' interfaces (test/helpers/onnx-standin.ts: per-channel means of their input
+ * crops through a seeded linear map), so equal outputs mean the browser made the same crops as
+ * Node: YuNet, the landmark crop and its resize, the alignment and its warp, the normalisation.
+ * Also: the page analyses the camera, tracks ids, and downloads the CSV with `aunce detect`'s columns.
+ */
+import assert from "node:assert/strict";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { after, before, describe, test } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import sharp from "sharp";
+import { root } from "../../scripts/web/build.ts";
+import { MODEL_FILES, startServer } from "../../scripts/web/serve.ts";
+import { csvHeader } from "../../src/cli/detect/records.ts";
+import { auInputs } from "../../src/face/align.ts";
+import { ALIGN_TEMPLATE_V1, faceAlignment, landmarkBoxForYunet, landmarksFromOutput } from "../../src/face/geometry/index.ts";
+import { FaceLandmark68Net } from "../../src/face/landmarks.ts";
+import { YuNet } from "../../src/face/yunet.ts";
+import type { RgbImage } from "../../src/face/image.ts";
+import { createAuDetector as createNodeDetector } from "../../src/api/detector.ts";
+import { defaultModelPath, loadAuModelFromCheckpoint } from "../../src/face/au-model.ts";
+import { exportAuModel } from "../../src/export/au-model.ts";
+import { exportBundledLandmarkNet } from "../../src/export/landmarks.ts";
+import { browserSkipReason, launchChromium } from "../helpers/browser.ts";
+import { linearStandIn, linearStandInRef, seeded } from "../helpers/onnx-standin.ts";
+import { makeTempDir } from "../helpers/tmp.ts";
+import { writeY4m } from "../helpers/y4m.ts";
+
+const skip = browserSkipReason();
+const AUS = [1, 2, 4, 6, 7, 10, 12, 14, 15, 17, 23, 24];
+const FIX = join(root, "test", "fixtures", "face");
+
+// Stand-in weights. The landmark net's bias is the template's face layout squeezed into 0.1..0.9
+// of its input, so the 68 points form a face and the alignment is a real similarity.
+const rnd = seeded(11);
+const Wl = Float32Array.from({ length: 3 * 136 }, () => 0.05 * rnd());
+const bl = Float32Array.from(ALIGN_TEMPLATE_V1.points, (p) => 0.1 + (0.8 * p) / 256);
+const Wa = Float32Array.from({ length: 3 * AUS.length }, () => 3 * rnd());
+const ba = Float32Array.from({ length: AUS.length }, () => 0.5 * rnd());
+
+async function rgbOf(src: sharp.Sharp): Promise<RgbImage> {
+  const { data, info } = await src.removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
+}
+
+/** Node's pipeline (YuNet, its reframed landmark crop, alignment with the 5-point fallback, libtorch warp) with the stand-in networks. */
+function nodeReference(img: RgbImage, yunet: YuNet, lm: FaceLandmark68Net) {
+  const boxes = yunet.detect(img);
+  if (!boxes.length) return [];
+  const { x, crops } = lm.preprocess(img, boxes.map((b) => landmarkBoxForYunet(b)));
+  const raw = linearStandInRef(x.data<"float32">(), boxes.length, 112, Wl, bl, false);
+  x.dispose();
+  const landmarks = landmarksFromOutput(raw, crops);
+  const inputs = auInputs(img, landmarks.map((l, i) => faceAlignment(l, boxes[i].points).alignment));
+  const probs = linearStandInRef(inputs.data<"float32">(), boxes.length, 224, Wa, ba, true);
+  inputs.dispose();
+  return boxes.map((b, i) => ({ box: b, landmarks: landmarks[i], probs: probs.slice(i * AUS.length, (i + 1) * AUS.length) }));
+}
+
+interface WebFace { box: { x: number; y: number; width: number; height: number }; landmarks: [number, number][]; aus: { au: number; probability: number }[]; id?: number }
+
+describe("browser pipeline = Node pipeline (stand-in networks), and the page's CSV", { skip }, () => {
+  let tmp: string;
+  let server: { url: string; close(): Promise<void> };
+  let yunet: YuNet;
+  let lm: FaceLandmark68Net;
+
+  before(async () => {
+    tmp = makeTempDir("aunce-web-pipe-");
+    const models = join(tmp, "models");
+    mkdirSync(models);
+    writeFileSync(join(models, MODEL_FILES.landmarks), linearStandIn(Wl, bl, false, 112));
+    writeFileSync(join(models, MODEL_FILES.au), linearStandIn(Wa, ba, true, 224));
+    writeFileSync(join(models, MODEL_FILES.sidecar), JSON.stringify({ aus: AUS.map((a) => `AU${String(a).padStart(2, "0")}`), template: "aunce-align-v1" }));
+    server = await startServer({ port: 0, models, appDir: join(tmp, "app") });
+    yunet = YuNet.load();
+    lm = FaceLandmark68Net.load();
+  });
+  after(async () => {
+    await server?.close();
+    yunet?.dispose();
+    lm?.dispose();
+  });
+
+  async function withCamera<T>(frames: RgbImage[], name: string, f: (page: Page) => Promise<T>): Promise<T> {
+    const y4m = join(tmp, `${name}.y4m`);
+    writeY4m(y4m, frames);
+    const browser: Browser = await launchChromium({ fakeCamera: y4m });
+    try {
+      const ctx = await browser.newContext({ permissions: ["camera"], acceptDownloads: true });
+      await ctx.addInitScript({ content: "globalThis.__name = (f) => f;" });
+      const page = await ctx.newPage();
+      await page.goto(server.url);
+      await page.waitForFunction(() => (globalThis as unknown as { __aunce: { status: string } }).__aunce.status === "ready", null, { timeout: 30_000 });
+      return await f(page);
+    } finally {
+      await browser.close();
+    }
+  }
+
+  /** detect() in the page on one camera frame; returns the faces and the frame's RGB. */
+  const detectInPage = (page: Page) => page.evaluate(async (files) => {
+    const m = await import("/aunce-web.js" as string);
+    const d = await m.createAuDetector({ models: files, backend: "wasm" });
+    const s = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 } });
+    const v = Object.assign(document.createElement("video"), { muted: true, srcObject: s });
+    await v.play();
+    const c = Object.assign(document.createElement("canvas"), { width: 640, height: 480 });
+    const g = c.getContext("2d")!;
+    g.drawImage(v, 0, 0);
+    s.getTracks().forEach((t) => t.stop());
+    const frame = g.getImageData(0, 0, 640, 480);
+    const faces = await d.detect(frame);
+    const tracked = [];
+    for (let i = 0; i < 7; i++) tracked.push((await d.track(frame)).map((f: { id: number }) => f.id));
+    await d.dispose();
+    let bin = "";
+    for (let i = 0; i < 640 * 480; i++) bin += String.fromCharCode(frame.data[4 * i], frame.data[4 * i + 1], frame.data[4 * i + 2]);
+    return { faces, tracked, rgb: btoa(bin) };
+  }, Object.fromEntries(Object.entries(MODEL_FILES).map(([k, f]) => [k, `/models/${f}`])));
+
+  function compare(web: WebFace[], img: RgbImage): number {
+    const ref = nodeReference(img, yunet, lm);
+    assert.ok(ref.length > 0, "Node finds a face");
+    assert.equal(web.length, ref.length);
+    let maxP = 0;
+    ref.forEach((r, i) => {
+      const w = web[i];
+      for (const k of ["x", "y", "width", "height"] as const) assert.ok(Math.abs(w.box[k] - r.box[k]) < 0.05, `box ${k}: ${w.box[k]} vs ${r.box[k]}`);
+      w.landmarks.forEach(([x, y], j) => assert.ok(Math.hypot(x - r.landmarks[2 * j], y - r.landmarks[2 * j + 1]) < 0.05, `landmark ${j}`));
+      assert.deepEqual(w.aus.map((a) => a.au), AUS);
+      w.aus.forEach((a, k) => (maxP = Math.max(maxP, Math.abs(a.probability - r.probs[k]))));
+    });
+    assert.ok(maxP < 1e-3, `AU probabilities differ by ${maxP}`);
+    return maxP;
+  }
+
+  test("a SynthAU sequence through the fake camera: same faces, landmarks and AU probabilities as Node", async (t) => {
+    const frames: RgbImage[] = [];
+    for (const f of ["F001_T1_203.jpg", "M011_T1_110.jpg"]) {
+      const face = await sharp(join(FIX, "synth", f)).resize(400, 400).png().toBuffer();
+      frames.push(await rgbOf(sharp({ create: { width: 640, height: 480, channels: 3, background: { r: 90, g: 96, b: 104 } } }).composite([{ input: face, left: 120, top: 40 }])));
+    }
+    const t0 = performance.now();
+    const r = await withCamera(frames, "synth", detectInPage);
+    const t1 = performance.now();
+    t.diagnostic(`browser ${(t1 - t0).toFixed(0)} ms`);
+    t.diagnostic(`max |p_web - p_node| = ${compare(r.faces, { width: 640, height: 480, data: new Uint8Array(Buffer.from(r.rgb, "base64")) }).toExponential(2)}, Node ${(performance.now() - t1).toFixed(0)} ms`);
+    // track(): detector every 5th frame, one face keeps id 0
+    assert.deepEqual(r.tracked, Array(7).fill([0]));
+  });
+
+  test("a real photo through the fake camera: same 4 faces, landmarks and AU probabilities as Node; the page's CSV", async (t) => {
+    const photo = await rgbOf(sharp(join(FIX, "group.jpg")).resize(640, 480, { fit: "cover" }));
+    await withCamera([photo, photo], "photo", async (page) => {
+      const r = await detectInPage(page);
+      assert.equal(r.faces.length, 4);
+      t.diagnostic(`max |p_web - p_node| = ${compare(r.faces, { width: 640, height: 480, data: new Uint8Array(Buffer.from(r.rgb, "base64")) }).toExponential(2)}`);
+      // the page itself: camera -> faces and AU bars -> CSV download
+      await page.click("#camera");
+      await page.waitForFunction(() => (globalThis as unknown as { __aunce: { records: unknown[] } }).__aunce.records.length >= 12, null, { timeout: 30_000 });
+      await page.click("#stop");
+      assert.equal(await page.locator("#faces .face").count(), 4);
+      assert.equal(await page.locator("#faces .face").first().locator(".bar").count(), AUS.length);
+      const [download] = await Promise.all([page.waitForEvent("download"), page.click("#csv")]);
+      const csvPath = join(tmp, "page.csv");
+      await download.saveAs(csvPath);
+      const lines = readFileSync(csvPath, "utf8").trimEnd().split("\n");
+      assert.equal(lines[0], csvHeader(AUS).join(","));
+      const rows = lines.slice(1).map((l) => l.split(","));
+      assert.ok(rows.length >= 12);
+      for (const row of rows) {
+        assert.equal(row.length, lines[0].split(",").length);
+        assert.equal(row[0], "camera");
+        assert.equal(row[5], "1", "success");
+        for (const p of row.slice(10 + 136, 10 + 136 + AUS.length)) assert.ok(Number(p) >= 0 && Number(p) <= 1);
+      }
+      assert.deepEqual([...new Set(rows.map((r) => r[3]))].sort(), ["0", "1", "2", "3"], "four face ids");
+      mkdirSync(join(root, "test-artifacts", "web"), { recursive: true });
+      writeFileSync(join(root, "test-artifacts", "web", "page-faces.png"), await page.screenshot({ fullPage: true }));
+    });
+  });
+
+  test("the exported bundled AU model and landmark net: the browser's AU probabilities equal Node's (createAuDetector) on the same camera frame within 1e-3", async (t) => {
+    const modelPath = defaultModelPath();
+    if (!modelPath) return t.skip("no bundled AU model (assets/models)");
+    const model = await loadAuModelFromCheckpoint(modelPath);
+    const real = join(tmp, "real-models");
+    mkdirSync(real);
+    try {
+      writeFileSync(join(real, MODEL_FILES.au), exportAuModel(model).bytes);
+      writeFileSync(join(real, MODEL_FILES.landmarks), exportBundledLandmarkNet().bytes);
+      const norm = model.normalisation ?? { mean: [0.4914, 0.4822, 0.4465], std: [0.2023, 0.1994, 0.201] };
+      writeFileSync(join(real, MODEL_FILES.sidecar), JSON.stringify({ aus: model.aus, template: "aunce-align-v1", normalisation: { mean: norm.mean, std: norm.std } }));
+    } finally {
+      model.dispose?.();
+    }
+    const s2 = await startServer({ port: 0, models: real, appDir: join(tmp, "app-real") });
+    const photo = await rgbOf(sharp(join(FIX, "group.jpg")).resize(640, 480, { fit: "cover" }));
+    const y4m = join(tmp, "real.y4m");
+    writeY4m(y4m, [photo]);
+    const browser = await launchChromium({ fakeCamera: y4m });
+    let r: Awaited<ReturnType<typeof detectInPage>>;
+    try {
+      const ctx = await browser.newContext({ permissions: ["camera"] });
+      await ctx.addInitScript({ content: "globalThis.__name = (f) => f;" });
+      const page = await ctx.newPage();
+      await page.goto(s2.url);
+      r = await detectInPage(page);
+    } finally {
+      await browser.close();
+      await s2.close();
+    }
+    const frame = { width: 640, height: 480, data: new Uint8Array(Buffer.from(r.rgb, "base64")) };
+    const node = await createNodeDetector({ model: modelPath });
+    try {
+      const want = await node.detect(frame);
+      assert.equal(r.faces.length, want.length);
+      assert.ok(want.length >= 3, `Node finds ${want.length} faces`);
+      let maxP = 0, maxL = 0;
+      want.forEach((n, i) => {
+        const w = r.faces[i] as WebFace;
+        n.landmarks.forEach(([x, y], j) => (maxL = Math.max(maxL, Math.hypot(x - w.landmarks[j][0], y - w.landmarks[j][1]))));
+        n.aus.forEach((a, k) => {
+          assert.equal(w.aus[k].au, a.au);
+          maxP = Math.max(maxP, Math.abs(a.probability - w.aus[k].probability));
+        });
+      });
+      t.diagnostic(`max |p_web - p_node| = ${maxP.toExponential(2)}, landmarks ${maxL.toExponential(2)} px`);
+      assert.ok(maxL < 0.05, `landmarks differ by ${maxL} px`);
+      assert.ok(maxP < 1e-3, `AU probabilities differ by ${maxP}`);
+    } finally {
+      node.dispose();
+    }
+  });
+});
