@@ -36,7 +36,7 @@ for (const [label, m] of [["plain", model], ["mirror-averaged", new MirrorAverag
   const ms = performance.now() - t;
   console.log(`\n## ${label} (${(ms / 1000).toFixed(1)} s for ${images.length} photos + mirrors, load ${loadavg()[0].toFixed(2)})`);
   console.log(formatRealFaceReport(r));
-  out[label] = { perAu: r.perAu, overall: r.overall, flip: r.flip, labelled: r.labelled, faces: r.faces };
+  out[label] = { perAu: r.perAu, overall: r.overall, baselines: r.baselines, flip: r.flip, labelled: r.labelled, faces: r.faces };
   pipeline.dispose();
   if (m !== model) m.dispose?.();
 }

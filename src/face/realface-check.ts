@@ -89,6 +89,11 @@ export interface RealFaceCheckResult {
   /** Per AU with at least one applicable (face, rule) pair. */
   perAu: ({ au: number } & Agreement)[];
   overall: Agreement;
+  /**
+   * The same rules scored for trivial answers on the same faces: every AU present, every AU
+   * absent. A model is only informative here where it beats both.
+   */
+  baselines: { allPresent: Agreement; allAbsent: Agreement };
   flip: {
     /** Faces found in both the photo and its mirror. */
     matched: number;
@@ -231,7 +236,10 @@ export function checkRealFaces(pipeline: FacePipeline, expressions: FaceExpressi
   }
   const labelled: Partial<Record<Expression, number>> = {};
   for (const f of faces) if (f.labelled) labelled[f.expression] = (labelled[f.expression] ?? 0) + 1;
-  const { perAu, overall } = scoreAgreement(faces, aus, o.threshold, opts.rules ?? PROTOTYPE_RULES);
+  const rules = opts.rules ?? PROTOTYPE_RULES;
+  const { perAu, overall } = scoreAgreement(faces, aus, o.threshold, rules);
+  const constant = (p: number) => scoreAgreement(faces.map((f) => ({ ...f, probabilities: aus.map(() => p) })), aus, o.threshold, rules).overall;
+  const baselines = { allPresent: constant(1), allAbsent: constant(0) };
   const pairs = faces.filter((f) => f.mirroredProbabilities);
   const meanAbsDiff = aus.map(() => 0);
   let consistent = 0, maxDiff = 0;
@@ -245,7 +253,7 @@ export function checkRealFaces(pipeline: FacePipeline, expressions: FaceExpressi
     if (worst <= o.flipTolerance) consistent++;
     maxDiff = Math.max(maxDiff, worst);
   }
-  return { aus, options: o, faces, labelled, perAu, overall, flip: { matched: pairs.length, consistent, maxDiff, meanAbsDiff } };
+  return { aus, options: o, faces, labelled, perAu, overall, baselines, flip: { matched: pairs.length, consistent, maxDiff, meanAbsDiff } };
 }
 
 const pct = (x: number) => (Number.isNaN(x) ? "n/a" : `${(100 * x).toFixed(1)}%`);
@@ -259,6 +267,7 @@ export function formatRealFaceReport(r: RealFaceCheckResult): string {
     "AU    agree/rules  agreement",
     ...r.perAu.map((c) => `AU${String(c.au).padStart(2, "0")}  ${String(c.agree).padStart(5)}/${String(c.total).padEnd(5)}  ${pct(c.rate)}`),
     `all   ${String(r.overall.agree).padStart(5)}/${String(r.overall.total).padEnd(5)}  ${pct(r.overall.rate)}`,
+    `baselines on the same rules: every AU present ${pct(r.baselines.allPresent.rate)}, every AU absent ${pct(r.baselines.allAbsent.rate)}`,
     `mirror: ${r.flip.consistent}/${r.flip.matched} faces within ${r.options.flipTolerance} on every AU; max |dp| ${r.flip.maxDiff.toFixed(3)}; ` +
       `mean |dp| per AU: ${r.aus.map((au, k) => `AU${au} ${r.flip.meanAbsDiff[k].toFixed(3)}`).join(" ")}`,
   ];

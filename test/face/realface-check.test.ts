@@ -64,6 +64,10 @@ test("real-face check (small): bundled model on 2 photos, agreement floor and mi
     assert.ok(r.overall.total >= 20, `only ${r.overall.total} (face, rule) pairs`);
     // Floor from the measured value with a margin (see docs/realface.md).
     assert.ok(r.overall.rate >= FLOOR, `agreement ${r.overall.rate}`);
+    // The trivial answers, scored on the same pairs: their sum of agreements is the pair count
+    // (each rule is either "present" or "absent").
+    assert.equal(r.baselines.allPresent.total, r.overall.total);
+    assert.equal(r.baselines.allPresent.agree + r.baselines.allAbsent.agree, r.overall.total);
     assert.equal(r.flip.matched, 9);
     assert.ok(r.flip.meanAbsDiff.every((d) => d < FLIP_CEIL), `mirror mean |dp| ${r.flip.meanAbsDiff.map((d) => d.toFixed(3))}`);
   } finally {
