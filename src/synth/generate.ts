@@ -10,6 +10,7 @@ import { AU_ROW_CHOICE } from "./au-map.ts";
 import { BP4D_MAX_TASKS, subjectNames, taskName } from "./naming.ts";
 import { RenderPool, type RenderTask } from "./pool.ts";
 import { buildSequenceFrames, sampleSubject } from "./sequences.ts";
+import { SYNTH_DOMAINS, type SynthDomain } from "./photo.ts";
 import { Rng } from "./random.ts";
 import { writeBp4dOcc, writeDisfaLabels, writeGroundTruth, writeLandmarks, type VideoLabels } from "./writers.ts";
 
@@ -30,6 +31,12 @@ export interface SynthOptions extends Omit<LabelOptions, "style"> {
   /** Render threads (default: one per core; 0 = this thread). Output does not depend on it. */
   workers?: number;
   force?: boolean;
+  /**
+   * "lab" (default: the look the fixed-protocol BP4D/DISFA-style datasets are made with) or
+   * "photo" (harsher light, shadows, occluders, wider pose, stronger camera artefacts, some grey
+   * frames: src/synth/photo.ts; meant for training models for real photos). Labels are the same.
+   */
+  domain?: SynthDomain;
   /** Called after each rendered batch. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -66,6 +73,8 @@ export async function generateSynthDataset(o: SynthOptions): Promise<SynthResult
   checkInt("seed", o.seed, 0, 2 ** 32 - 1);
   const size = o.size ?? 256;
   checkInt("size", size, 32, 2048);
+  const domain = o.domain ?? "lab";
+  if (!SYNTH_DOMAINS.includes(domain)) throw new RangeError(`domain: expected ${SYNTH_DOMAINS.map((d) => JSON.stringify(d)).join(" or ")}, got ${JSON.stringify(domain)}`);
   const workers = o.workers ?? Math.max(1, availableParallelism());
   checkInt("workers", workers, 0, 256);
   const labelOpts = resolveLabelOptions({
@@ -89,7 +98,7 @@ export async function generateSynthDataset(o: SynthOptions): Promise<SynthResult
       for (const { video, seqIndices } of videos) {
         const tasks: RenderTask[] = [];
         video.sequences.forEach((labels, k) => {
-          const specs = buildSequenceFrames(o.seed, traits, seqIndices[k], labels, size);
+          const specs = buildSequenceFrames(o.seed, traits, seqIndices[k], labels, size, domain);
           for (const spec of specs) {
             const t = tasks.length;
             video.poses.push([spec.view.pose.yaw, spec.view.pose.pitch, spec.view.pose.roll].map((r) => (r * 180) / Math.PI) as [number, number, number]);
@@ -168,6 +177,7 @@ function manifest(o: SynthOptions, lo: ResolvedLabelOptions, subjects: { name: s
     sequences: o.sequences,
     frames: o.frames,
     size,
+    domain: o.domain ?? "lab",
     labelOptions: lo,
     auRowChoice: AU_ROW_CHOICE,
     subjectParts: subjects,

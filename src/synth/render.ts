@@ -11,6 +11,7 @@ import { type DegradeParams, degradeToBytes } from "./degrade.ts";
 import { type FaceKit, loadFaceKit, PART } from "./facekit.ts";
 import { applyGaze, blendExpression, buildIdentity, type IdentityMesh, vertexNormals } from "./mesh.ts";
 import { clearFrame, createFrame, type Frame, rasterize } from "./rasterizer.ts";
+import { applyPhoto, toGrey, type PhotoParams } from "./photo.ts";
 import { Rng } from "./random.ts";
 
 /** Everything that decides one frame's pixels. Plain data (structured-clone safe). */
@@ -33,6 +34,8 @@ export interface FrameSpec {
   degrade: DegradeParams;
   /** Seed of the per-pixel noise. */
   noiseKey: number;
+  /** Photo-domain nuisance (src/synth/photo.ts); absent in the lab domain. */
+  photo?: PhotoParams;
 }
 
 /** A rendered frame before blur/compression: RGB uint8 [size*size*3], landmarks [68*2] float32 (x, y pixels). */
@@ -115,7 +118,9 @@ export class FaceRenderer {
       landmarks[i * 2] = screen[v * 3];
       landmarks[i * 2 + 1] = screen[v * 3 + 1];
     }
+    if (spec.photo) applyPhoto(frame.rgb, frame.mask, landmarks, size, spec.photo);
     const rgb = degradeToBytes(frame.rgb, spec.degrade, new Rng(spec.noiseKey));
+    if (spec.photo?.grey) toGrey(rgb);
     return { size, rgb, landmarks, mask: frame.mask.slice() };
   }
 

@@ -7,6 +7,7 @@ import { sampleAppearance, sampleLighting, type AppearanceParams, type Lighting 
 import { sampleBackground } from "./background.ts";
 import { sampleDegrade } from "./degrade.ts";
 import { smoothNoise, type SequenceLabels } from "./labels.ts";
+import { PHOTO_MAX_POSE, samplePhoto, samplePhotoDegrade, samplePhotoLighting, type SynthDomain } from "./photo.ts";
 import { hashKey, Rng } from "./random.ts";
 import type { FrameSpec } from "./render.ts";
 
@@ -22,7 +23,7 @@ const DEG = Math.PI / 180;
 export const MAX_POSE = 20 * DEG;
 
 /** Random-stream purposes for scene sampling (disjoint from labels.ts STREAM ids). */
-const S = { identity: 11, scene: 12, pose: 13, gaze: 14, blink: 15, extra: 16, crop: 17, noise: 18, light: 19 } as const;
+const S = { identity: 11, scene: 12, pose: 13, gaze: 14, blink: 15, extra: 16, crop: 17, noise: 18, light: 19, photo: 20 } as const;
 
 /** Draws subject traits: 30 identity weights ~ N(0, 0.9²) clipped to ±2.5, and a look. */
 export function sampleSubject(seed: number, index: number): SubjectTraits {
@@ -34,20 +35,27 @@ export function sampleSubject(seed: number, index: number): SubjectTraits {
 /** Shapes moved a little without any label: they make the task harder, not different. */
 const EXTRA_SHAPES = ["mouthLeft", "mouthRight", "jawForward", "cheekPuff_L", "cheekPuff_R", "PupilDilate_L", "PupilDilate_R", "eyeWide_L", "eyeWide_R"];
 
-const clampPose = (x: number) => Math.max(-MAX_POSE, Math.min(MAX_POSE, x));
 
 /**
  * FrameSpecs of one sequence. `labels` gives the AU tracks; frames share the subject and scene and
- * move smoothly, like video. Deterministic in (seed, subject, sequence).
+ * move smoothly, like video. Deterministic in (seed, subject, sequence). The "photo" domain draws
+ * its scene (light, degradation, occluders, wider pose) from its own streams, so the "lab" domain's
+ * frames are the same as before the option existed.
  */
-export function buildSequenceFrames(seed: number, subject: SubjectTraits, sequence: number, labels: SequenceLabels, size: number): FrameSpec[] {
+export function buildSequenceFrames(seed: number, subject: SubjectTraits, sequence: number, labels: SequenceLabels, size: number, domain: SynthDomain = "lab"): FrameSpec[] {
   const F = labels.frames;
   const key = (p: number, ...rest: number[]) => Rng.of(seed, p, subject.index, sequence, ...rest);
   const scene = key(S.scene);
   const background = sampleBackground(scene);
-  const degradeBase = sampleDegrade(scene);
-  const light: Lighting = sampleLighting(key(S.light));
-  const base = { yaw: 9 * DEG * scene.normal(), pitch: 7 * DEG * scene.normal(), roll: 5 * DEG * scene.normal() };
+  const photoRng = domain === "photo" ? key(S.photo) : null;
+  const labDegrade = sampleDegrade(scene);
+  const degradeBase = photoRng ? samplePhotoDegrade(photoRng) : labDegrade;
+  const light: Lighting = photoRng ? samplePhotoLighting(photoRng) : sampleLighting(key(S.light));
+  const photo = photoRng ? samplePhoto(photoRng) : undefined;
+  const poseScale = photoRng ? 1.6 : 1;
+  const maxPose = photoRng ? PHOTO_MAX_POSE : MAX_POSE;
+  const clampPose = (x: number) => Math.max(-maxPose, Math.min(maxPose, x));
+  const base = { yaw: poseScale * 9 * DEG * scene.normal(), pitch: poseScale * 7 * DEG * scene.normal(), roll: poseScale * 5 * DEG * scene.normal() };
   const distance = scene.uniform(45, 110);
   const cropBase = scene.uniform(1.3, 1.55);
   const motion = [0, 1, 2].map((i) => smoothNoise(key(S.pose, i), F, 10));
@@ -98,6 +106,7 @@ export function buildSequenceFrames(seed: number, subject: SubjectTraits, sequen
       background,
       degrade: { ...degradeBase, gain: degradeBase.gain * (1 + 0.01 * crop.normal()) },
       noiseKey: hashKey(seed, S.noise, subject.index, sequence, t),
+      ...(photo ? { photo } : {}),
     });
   }
   return frames;

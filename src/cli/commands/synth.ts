@@ -56,6 +56,7 @@ export function register(program: Command): void {
       if (!(n > 0)) throw new InvalidArgumentError(`--event_frames must be > 0, got "${v}"`);
       return n;
     }))
+    .addOption(new Option("--domain <domain>", "look: lab (the fixed-protocol datasets') or photo (harsher light, shadows, glasses/beard/hair occluders, wider pose, camera artefacts; for training models meant for photos)").choices(["lab", "photo"]).default("lab"))
     .option("--size <px>", "image size", intArg("--size", 32), 256)
     .option("--workers <n>", "render threads (0 = main thread)", intArg("--workers", 0), availableParallelism())
     .option("--force", "write into a non-empty folder", false)
@@ -76,6 +77,7 @@ export function register(program: Command): void {
         notCodedRate: opts.not_coded_rate,
         rates: opts.base_rates,
         eventFrames: opts.event_frames,
+        domain: opts.domain,
         size: opts.size,
         workers: opts.workers,
         force: opts.force,

@@ -1,0 +1,88 @@
+import { after, test } from "node:test";
+import assert from "node:assert/strict";
+import { defaultModelPath, loadAuModelFromCheckpoint, type AuModel } from "../../src/face/au-model.ts";
+import { FaceExpressionNet } from "../../src/face/expression.ts";
+import { decodeImage } from "../../src/face/image.ts";
+import { FacePipeline } from "../../src/face/pipeline.ts";
+import { checkRealFaces, formatRealFaceReport, mirrorImage, MirrorAveragedAuModel, PROTOTYPE_RULES, scoreAgreement } from "../../src/face/realface-check.ts";
+import { fromArray, liveTensors, manualSeed, randn } from "../../src/tensor/index.ts";
+import { fx } from "./helpers.ts";
+
+const expressions = FaceExpressionNet.load();
+after(() => expressions.dispose());
+
+test("scoreAgreement counts (face, rule) pairs of labelled faces only, per AU and overall", () => {
+  const aus = [4, 6, 12];
+  const faces = [
+    { expression: "happy" as const, labelled: true, probabilities: [0.1, 0.9, 0.4] }, // 4 absent ok, 6 ok, 12 missed
+    { expression: "neutral" as const, labelled: true, probabilities: [0.7, 0.0, 0.2] }, // 4 wrong, 12 ok (AU15 not output)
+    { expression: "happy" as const, labelled: false, probabilities: [0.9, 0.0, 0.0] }, // not counted
+  ];
+  const { perAu, overall } = scoreAgreement(faces, aus, 0.5, PROTOTYPE_RULES);
+  assert.deepEqual(perAu, [
+    { au: 4, agree: 1, total: 2, rate: 0.5 },
+    { au: 6, agree: 1, total: 1, rate: 1 },
+    { au: 12, agree: 1, total: 2, rate: 0.5 },
+  ]);
+  assert.deepEqual(overall, { agree: 3, total: 5, rate: 0.6 });
+});
+
+test("mirrorImage flips rows left-right and twice is the identity", () => {
+  const img = { width: 3, height: 2, data: Uint8Array.from({ length: 18 }, (_, i) => i) };
+  const m = mirrorImage(img);
+  assert.deepEqual([...m.data.subarray(0, 9)], [6, 7, 8, 3, 4, 5, 0, 1, 2]);
+  assert.deepEqual(mirrorImage(m), img);
+});
+
+test("MirrorAveragedAuModel gives the same output for a crop and its mirror", () => {
+  // A model that is far from symmetric: weights depend on the column.
+  const w = fromArray(Float32Array.from({ length: 8 }, (_, i) => i - 3), [1, 1, 1, 8]);
+  const inner: AuModel = { aus: [1, 2], predict: (x) => { const y = x.mul(w); const s = y.sum([1, 2, 3]).unsqueeze(1); y.dispose(); const z = s.sigmoid().repeat([1, 2]); s.dispose(); return z; } };
+  const m = new MirrorAveragedAuModel(inner);
+  manualSeed(5);
+  const x = randn([2, 3, 4, 8]);
+  const idx = fromArray(BigInt64Array.from([7n, 6n, 5n, 4n, 3n, 2n, 1n, 0n]), [8], { dtype: "int64" });
+  const xf = x.indexSelect(3, idx);
+  const a = m.predict(x), b = m.predict(xf), c = inner.predict(x), d = inner.predict(xf);
+  const [pa, pb, pc, pd] = [a, b, c, d].map((t) => t.data<"float32">());
+  pa.forEach((v, i) => assert.ok(Math.abs(v - pb[i]) < 1e-6, `averaged ${v} vs mirrored ${pb[i]}`));
+  assert.ok(pc.some((v, i) => Math.abs(v - pd[i]) > 0.01), "the inner model itself must not be symmetric");
+  for (const t of [x, xf, idx, a, b, c, d, w]) t.dispose();
+  m.dispose();
+});
+
+test("real-face check (small): bundled model on 2 photos, agreement floor and mirror measure", { skip: !defaultModelPath() && "no bundled model" }, async () => {
+  const model = await loadAuModelFromCheckpoint(defaultModelPath()!, "cpu");
+  const pipeline = new FacePipeline(model, { minConfidence: 0.3 });
+  try {
+    const images = await Promise.all(["group.jpg", "sample5.jpg"].map(async (f) => ({ name: f, image: await decodeImage(fx(f)) })));
+    const before = liveTensors();
+    const r = checkRealFaces(pipeline, expressions, images);
+    assert.equal(liveTensors(), before);
+    assert.equal(r.faces.length, 9);
+    assert.match(formatRealFaceReport(r), /PROXY/);
+    assert.ok(r.overall.total >= 20, `only ${r.overall.total} (face, rule) pairs`);
+    // Floor from the measured value with a margin (see docs/realface.md).
+    assert.ok(r.overall.rate >= FLOOR, `agreement ${r.overall.rate}`);
+    // The trivial answers, scored on the same pairs: their sum of agreements is the pair count
+    // (each rule is either "present" or "absent").
+    assert.equal(r.baselines.allPresent.total, r.overall.total);
+    assert.equal(r.baselines.allPresent.agree + r.baselines.allAbsent.agree, r.overall.total);
+    assert.equal(r.flip.matched, 9);
+    assert.ok(r.flip.meanAbsDiff.every((d) => d < FLIP_CEIL), `mirror mean |dp| ${r.flip.meanAbsDiff.map((d) => d.toFixed(3))}`);
+  } finally {
+    pipeline.dispose();
+    model.dispose?.();
+  }
+});
+
+// Measured on these 9 faces with the bundled model: 19/24 pairs agree (79.2%); the floor leaves
+// room for 3 pairs to flip (16/24 = 66.7%).
+const FLOOR = 0.65;
+// The bundled model does NOT pass the 0.05 mirror criterion (0/9 faces; per-AU mean |dp| up to
+// 0.21 measured): this ceiling only guards against it getting worse, docs/realface.md reports it.
+const FLIP_CEIL = 0.3;
+
+test("checkRealFaces refuses options outside [0, 1]", () => {
+  assert.throws(() => checkRealFaces({} as FacePipeline, expressions, [], { minExpressionProbability: 1.5 }), /minExpressionProbability must be a number in \[0, 1\], got 1.5/);
+});
