@@ -5,7 +5,9 @@ import { FaceLandmark68Net } from "../../src/face/landmarks.ts";
 import { AU_ONNX_IO, exportAuModel } from "../../src/export/au-model.ts";
 import { LANDMARK_ONNX_IO, exportBundledLandmarkNet } from "../../src/export/landmarks.ts";
 import { liveTensors } from "../../src/tensor/index.ts";
-import { maxAbsDiff, runOrt, seededInput } from "./helpers.ts";
+import { SsdMobilenetV1 } from "../../src/face/detect.ts";
+import { SSD_ONNX_IO, exportBundledSsd } from "../../src/export/ssd.ts";
+import { maxAbsDiff, runOrt, runOrtAll, runOrtWeb, seededInput } from "./helpers.ts";
 
 const model = await loadAuModelFromCheckpoint(DEFAULT_MODEL_PATH);
 const lm = FaceLandmark68Net.load();
@@ -44,6 +46,30 @@ test("68-point landmark net: ONNX matches forwardRaw() to 1e-4", async () => {
   const got = await runOrt(bytes, LANDMARK_ONNX_IO.input, scaled, LANDMARK_ONNX_IO.output);
   assert.deepEqual(got.dims, [2, 136]);
   const d = maxAbsDiff(got.data, ref.data<"float32">());
+  const web = await runOrtWeb(bytes, LANDMARK_ONNX_IO.input, scaled, LANDMARK_ONNX_IO.output);
+  const dWeb = maxAbsDiff(web, ref.data<"float32">());
   for (const t of [x, scaled, ref]) t.dispose();
   assert.ok(d <= 1e-4, `max |onnx - libtorch| = ${d}`);
+  assert.ok(dWeb <= 1e-4, `max |onnxruntime-web - libtorch| = ${dWeb}`);
+});
+
+test("SSD-MobileNetV1: ONNX matches forwardRaw() to 1e-4, anchors included", async () => {
+  const ssd = SsdMobilenetV1.load();
+  const { bytes, opTypes } = exportBundledSsd();
+  const x = seededInput([1, 3, SSD_ONNX_IO.size, SSD_ONNX_IO.size], 7);
+  const scaled = x.mul(0.5).clamp(-1, 1); // -1..1 as preprocess makes it
+  const ref = ssd.forwardRaw(scaled);
+  const out = await runOrtAll(bytes, SSD_ONNX_IO.input, scaled);
+  const [boxes, logits, anchors] = [out[SSD_ONNX_IO.boxes], out[SSD_ONNX_IO.logits], out[SSD_ONNX_IO.anchors]];
+  assert.deepEqual(boxes.dims, [1, SSD_ONNX_IO.numAnchors, 4]);
+  assert.deepEqual(logits.dims, [1, SSD_ONNX_IO.numAnchors, 3]);
+  const dBox = maxAbsDiff(boxes.data, ref.boxes.data<"float32">());
+  const dCls = maxAbsDiff(logits.data, ref.logits.data<"float32">());
+  // The decoded anchors give back what detect() decodes with (zero encodings = the anchor itself).
+  const zero = new Float32Array(SSD_ONNX_IO.numAnchors * 4);
+  assert.ok(maxAbsDiff(ssd.decode(zero), anchors.data) < 1e-6);
+  for (const t of [x, scaled, ref.boxes, ref.logits]) t.dispose();
+  ssd.dispose();
+  assert.ok(!opTypes.has("Resize"));
+  assert.ok(dBox <= 1e-4 && dCls <= 1e-4, `max |onnx - libtorch|: boxes ${dBox}, logits ${dCls}`);
 });
