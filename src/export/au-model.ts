@@ -26,10 +26,13 @@ export interface AuOnnx {
   opTypes: Set<string>;
 }
 
-/** AuModel (a GraphAuModel with a ResNet backbone, or a LinearProbeAuModel) -> ONNX. */
-export function exportAuModel(model: AuModel, name = "aunce-au"): AuOnnx {
+/**
+ * AuModel (a GraphAuModel with a ResNet backbone, or a LinearProbeAuModel) -> ONNX.
+ * `description` (default the model's) becomes the ONNX doc string.
+ */
+export function exportAuModel(model: AuModel, opts: { name?: string; description?: string } = {}): AuOnnx {
   const size = AU_INPUT.size;
-  const g = new GraphBuilder(name);
+  const g = new GraphBuilder(opts.name ?? "aunce-au");
   const x = g.input(AU_ONNX_IO.input, [BATCH_DIM, 3, size, size]);
   let out: string;
   let networkSize: number = size;
@@ -51,5 +54,5 @@ export function exportAuModel(model: AuModel, name = "aunce-au"): AuOnnx {
     throw new Error(`exportAuModel: ${model.constructor?.name ?? "this model"} has no ONNX exporter (GraphAuModel and LinearProbeAuModel do)`);
   }
   g.output(out, AU_ONNX_IO.output, [BATCH_DIM, model.aus.length]);
-  return { bytes: g.toBytes({ producer: "aunce", docString: model.description }), inputSize: size, networkSize, opTypes: g.opTypes() };
+  return { bytes: g.toBytes({ producer: "aunce", docString: opts.description ?? model.description }), inputSize: size, networkSize, opTypes: g.opTypes() };
 }

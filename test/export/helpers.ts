@@ -57,3 +57,13 @@ export async function runOrtWeb(bytes: Uint8Array, input: string, x: Tensor, out
     await session.release();
   }
 }
+
+/** Creates (and releases) an onnxruntime-web session on `bytes`: its operators exist in the web runtime. */
+export async function webSessionIo(bytes: Uint8Array): Promise<{ inputs: readonly string[]; outputs: readonly string[] }> {
+  const web = await import("onnxruntime-web");
+  web.env.wasm.numThreads = 1;
+  const session = await web.InferenceSession.create(bytes, { executionProviders: ["wasm"] });
+  const io = { inputs: [...session.inputNames], outputs: [...session.outputNames] };
+  await session.release();
+  return io;
+}
