@@ -115,7 +115,9 @@ export async function exportOnnxBundle(opts: ExportBundleOptions): Promise<Expor
   try {
     say("AU model: writing au-model.onnx");
     // No machine paths in the files: the model's own description names the file it was read from.
-    const description = bundled ? "aunce bundled model synthau-megraphau-resnet18w32 (resnet18_w32, ME-GraphAU stage 1)" : `${model.description?.split(" (")[0] ?? "AU model"} from ${basename(spec)}`;
+    const description = bundled
+      ? "aunce bundled model synthau-megraphau-resnet18w32 (resnet18_w32, ME-GraphAU stage 1)"
+      : (model.description ?? `AU model (${spec})`).split(spec).join(basename(spec));
     const au = exportAuModel(model, { description });
     const origin = bundled
       ? { origin: "aunce's bundled model (assets/models/README.md): ME-GraphAU stage 1 on ResNet-18 width 32, trained by aunce on SynthAU synthetic faces only; not validated on real faces", licence: "MIT (the aunce project)" }
