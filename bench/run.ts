@@ -10,6 +10,7 @@
  *   web      the browser build's fps on a 640x480 one-face fake camera (headless chromium, wasm threads), per stage
  *   face-nets  our face-api port vs face-api on tfjs-wasm (when FACEAPI_REF_DIR is set)
  *   realface  the real-face check (a proxy: expression-net weak labels, mirror consistency) of the bundled AU model
+ *   onnx     the exported ONNX models in onnxruntime-node / -web (wasm) vs libtorch, per network
  *   memory-video  RSS over a 20-minute 640x480 stream through `aunce detect` (flat after warm-up)
  *   memory-train  RSS over 10,000 training steps (flat after warm-up)
  *   study    the SynthAU study's timing probe and its 2-core plan's estimated total (scripts/study.ts --plan)
@@ -20,7 +21,7 @@ import { spawnSync } from "node:child_process";
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 
-const ALL = ["engine", "models", "data", "synth", "detect", "web", "face-nets", "realface", "memory-video", "memory-train", "study", "dist"];
+const ALL = ["engine", "models", "data", "synth", "detect", "web", "onnx", "face-nets", "realface", "memory-video", "memory-train", "study", "dist"];
 const only = process.argv.slice(2).filter((a) => !a.startsWith("--"));
 const areas = only.length ? only : ALL;
 let failed = 0;

@@ -1,7 +1,7 @@
 /**
  * The aunce package's public surface (package.json "exports"): the AU detector for Node apps, the
  * pieces it is built from that apps may want to swap (AU model interface, alignment template),
- * and the engine entry points for memory accounting.
+ * ONNX export for browsers and other runtimes, and the engine entry points for memory accounting.
  */
 export { createAuDetector, type AuDetector, type AuDetectorOptions, type DetectedFace, type AuResult } from "./api/detector.ts";
 export type { AuModel } from "./face/au-model.ts";
@@ -11,3 +11,4 @@ export type { RgbImage } from "./face/image.ts";
 export { DETECTOR_DEFAULTS, DETECTOR_KINDS, type DetectorKind } from "./face/geometry/detector-options.ts";
 export { decodeImage } from "./face/image.ts";
 export { Tensor, tidy, liveTensors, setNumThreads } from "./tensor/index.ts";
+export { exportOnnxBundle, exportAuModel, type ExportBundleOptions, type ExportBundleResult } from "./export/index.ts";

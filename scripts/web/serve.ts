@@ -32,7 +32,7 @@ export const SECURITY_HEADERS = {
 };
 
 /** The model files the page looks for in the models folder (names `aunce export` writes). */
-export const MODEL_FILES = { detector: "yunet_n_dynamic.onnx", landmarks: "landmarks68.onnx", au: "au.onnx", sidecar: "au.json" };
+export const MODEL_FILES = { detector: "yunet_n_dynamic.onnx", landmarks: "landmarks68.onnx", au: "au-model.onnx", sidecar: "au-model.json" };
 
 interface ServeOptions {
   port?: number;

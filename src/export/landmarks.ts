@@ -5,32 +5,13 @@
  * the padded square, as forwardRaw. TF "same" padding becomes explicit asymmetric Conv pads.
  */
 import { join } from "node:path";
-import { samePadding } from "../face/tf-compat.ts";
 import { faceApiAssetsDir, readTfWeights, weightReader, type TfWeight } from "../face/weights.ts";
-import { emitMatMulAdd, emitRawConv } from "./emit-layers.ts";
+import { emitMatMulAdd } from "./emit-layers.ts";
+import { emitTfSameConv, tfKernel } from "./emit-tf.ts";
 import { BATCH_DIM, GraphBuilder } from "./onnx-graph.ts";
 
 /** Graph input and output names of the exported landmark net. */
 export const LANDMARK_ONNX_IO = { input: "x", output: "points", size: 112 } as const;
-
-/** A TF kernel [kh,kw,cin,cout] -> [cout,cin,kh,kw]; depthwise [kh,kw,c,1] -> [c,1,kh,kw]. */
-function tfKernel(w: TfWeight, depthwise: boolean): { data: Float32Array; shape: number[] } {
-  const [kh, kw, a, b] = w.shape;
-  const [cout, cin] = depthwise ? [a, 1] : [b, a];
-  const out = new Float32Array(w.data.length);
-  for (let y = 0; y < kh; y++) {
-    for (let x = 0; x < kw; x++) {
-      for (let i = 0; i < a; i++) {
-        for (let o = 0; o < b; o++) {
-          const src = ((y * kw + x) * a + i) * b + o;
-          const [co, ci] = depthwise ? [i, 0] : [o, i];
-          out[((co * cin + ci) * kh + y) * kw + x] = w.data[src];
-        }
-      }
-    }
-  }
-  return { data: out, shape: [cout, cin, kh, kw] };
-}
 
 /** The landmark net from a tfjs weight map -> ONNX bytes. */
 export function exportLandmarkNet(weights: Map<string, TfWeight>, name = "aunce-landmarks68"): { bytes: Uint8Array; opTypes: Set<string> } {
@@ -39,15 +20,9 @@ export function exportLandmarkNet(weights: Map<string, TfWeight>, name = "aunce-
   const S = LANDMARK_ONNX_IO.size;
   let size: number = S;
   const conv = (x: string, kernel: TfWeight, bias: TfWeight | null, stride: number, depthwise: boolean, prefix: string): string => {
-    const k = tfKernel(kernel, depthwise);
-    const [t, b] = samePadding(size, k.shape[2], stride);
-    const [l, r] = samePadding(size, k.shape[3], stride);
-    size = Math.ceil(size / stride);
-    return emitRawConv(g, x, { weight: k.data, shape: k.shape, bias: bias ? Float32Array.from(bias.data) : null }, {
-      strides: [stride, stride],
-      pads: [t, l, b, r],
-      group: depthwise ? k.shape[0] : 1,
-    }, prefix);
+    const [y, next] = emitTfSameConv(g, x, tfKernel(kernel, depthwise), bias ? Float32Array.from(bias.data) : null, stride, size, prefix, depthwise);
+    size = next;
+    return y;
   };
   const sep = (x: string, p: string, stride: number): string => {
     const d = conv(x, get(`${p}/depthwise_filter`), null, stride, true, `${p}/depthwise`);

@@ -8,7 +8,7 @@
  * the AU model takes [B,3,S,S] normalised as its sidecar says and gives [B,K] probabilities.
  *
  * @example
- * const d = await createAuDetector({ models: { detector: "/models/yunet_n_dynamic.onnx", landmarks: "/models/landmarks68.onnx", au: "/models/au.onnx", sidecar: "/models/au.json" } });
+ * const d = await createAuDetector({ models: { detector: "/models/yunet_n_dynamic.onnx", landmarks: "/models/landmarks68.onnx", au: "/models/au-model.onnx", sidecar: "/models/au-model.json" } });
  * const faces = await d.detect(document.querySelector("img")!);
  * for await (const _ of frames) console.log(await d.track(video));
  * await d.dispose();

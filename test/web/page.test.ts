@@ -10,7 +10,7 @@ import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import sharp from "sharp";
 import { root } from "../../scripts/web/build.ts";
-import { SECURITY_HEADERS, startServer } from "../../scripts/web/serve.ts";
+import { MODEL_FILES, SECURITY_HEADERS, startServer } from "../../scripts/web/serve.ts";
 import { browserSkipReason, launchChromium } from "../helpers/browser.ts";
 import { makeTempDir } from "../helpers/tmp.ts";
 import { writeY4m } from "../helpers/y4m.ts";
@@ -101,8 +101,8 @@ describe("web page in chromium", { skip }, () => {
   test("a model the runtime cannot read is reported with its URL (onnxruntime-web runs in the page)", async () => {
     const models = join(tmp, "bad-models");
     mkdirSync(models, { recursive: true });
-    for (const f of ["landmarks68.onnx", "au.onnx"]) writeFileSync(join(models, f), "not an onnx file");
-    writeFileSync(join(models, "au.json"), JSON.stringify({ aus: ["AU01", "AU12"] }));
+    for (const f of [MODEL_FILES.landmarks, MODEL_FILES.au]) writeFileSync(join(models, f), "not an onnx file");
+    writeFileSync(join(models, MODEL_FILES.sidecar), JSON.stringify({ aus: ["AU01", "AU12"] }));
     const s2 = await startServer({ port: 0, models, appDir: join(tmp, "app2") });
     try {
       const { page, requests } = await open({ url: s2.url });

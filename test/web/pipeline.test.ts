@@ -21,9 +21,8 @@ import { FaceLandmark68Net } from "../../src/face/landmarks.ts";
 import { YuNet } from "../../src/face/yunet.ts";
 import type { RgbImage } from "../../src/face/image.ts";
 import { createAuDetector as createNodeDetector } from "../../src/api/detector.ts";
-import { defaultModelPath, loadAuModelFromCheckpoint } from "../../src/face/au-model.ts";
-import { exportAuModel } from "../../src/export/au-model.ts";
-import { exportBundledLandmarkNet } from "../../src/export/landmarks.ts";
+import { defaultModelPath } from "../../src/face/au-model.ts";
+import { exportOnnxBundle } from "../../src/export/bundle.ts";
 import { browserSkipReason, launchChromium } from "../helpers/browser.ts";
 import { linearStandIn, linearStandInRef, seeded } from "../helpers/onnx-standin.ts";
 import { makeTempDir } from "../helpers/tmp.ts";
@@ -187,17 +186,9 @@ describe("browser pipeline = Node pipeline (stand-in networks), and the page's C
   test("the exported bundled AU model and landmark net: the browser's AU probabilities equal Node's (createAuDetector) on the same camera frame within 1e-3", async (t) => {
     const modelPath = defaultModelPath();
     if (!modelPath) return t.skip("no bundled AU model (assets/models)");
-    const model = await loadAuModelFromCheckpoint(modelPath);
+    // The folder `aunce export bundled --format onnx -o <dir>` writes, as a user serves it.
     const real = join(tmp, "real-models");
-    mkdirSync(real);
-    try {
-      writeFileSync(join(real, MODEL_FILES.au), exportAuModel(model).bytes);
-      writeFileSync(join(real, MODEL_FILES.landmarks), exportBundledLandmarkNet().bytes);
-      const norm = model.normalisation ?? { mean: [0.4914, 0.4822, 0.4465], std: [0.2023, 0.1994, 0.201] };
-      writeFileSync(join(real, MODEL_FILES.sidecar), JSON.stringify({ aus: model.aus, template: "aunce-align-v1", normalisation: { mean: norm.mean, std: norm.std } }));
-    } finally {
-      model.dispose?.();
-    }
+    await exportOnnxBundle({ model: "bundled", outDir: real });
     const s2 = await startServer({ port: 0, models: real, appDir: join(tmp, "app-real") });
     const photo = await rgbOf(sharp(join(FIX, "group.jpg")).resize(640, 480, { fit: "cover" }));
     const y4m = join(tmp, "real.y4m");
