@@ -70,7 +70,7 @@ export async function studyMain(argv: string[]): Promise<number> {
     }
     if (!o.report_only) {
       await prepareData(d, { log, workers });
-      const stop = interruptSignal("study");
+      const stop = interruptSignal("study", "saving the current run's checkpoint and stopping");
       try {
         for (const [i, run] of runs.entries()) {
           if (stop.signal.aborted) break;

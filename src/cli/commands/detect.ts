@@ -119,7 +119,7 @@ export async function runDetect(inputs: string[], opts: DetectOpts): Promise<num
     bar.start(total, 0);
   }
   // Ctrl-C ends a live stream (webcam) cleanly: the current frame finishes and the output is closed.
-  const stop = interruptSignal("detect");
+  const stop = interruptSignal("detect", "finishing the current frame and closing the output");
   const ctx: DetectContext = {
     pipeline, writer, overlayDir: opts.overlay, every, detectEvery, warn, decodeMs: 0, frames: 0,
     threshold: (au) => thresholds[au] ?? 0.5,

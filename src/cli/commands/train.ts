@@ -61,7 +61,7 @@ export function register(program: Command): void {
         noTTYOutput: !process.stderr.isTTY,
         notTTYSchedule: 10000,
       }, cliProgress.Presets.shades_classic);
-      const stop = interruptSignal("train");
+      const stop = interruptSignal("train", "saving a checkpoint and stopping");
       let where = { ...DEFAULT_LOCATION }; // the run's location, set when it starts
       try {
         const events: TrainEvents = {
