@@ -7,6 +7,7 @@
  *   data     augmented two-view batches/s, data-wait share of a ResNet-18 AUNCE epoch
  *   synth    SynthAU images/s
  *   detect   aunce detect fps on a 640x480 video, per stage
+ *   hard-faces  detector recall and false faces on hard SynthAU faces and real photos, YuNet vs SSD
  *   face-nets  our face-api port vs face-api on tfjs-wasm (when FACEAPI_REF_DIR is set)
  *   memory-video  RSS over a 20-minute 640x480 stream through `aunce detect` (flat after warm-up)
  *   memory-train  RSS over 10,000 training steps (flat after warm-up)
@@ -17,7 +18,7 @@ import { spawnSync } from "node:child_process";
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 
-const ALL = ["engine", "models", "data", "synth", "detect", "face-nets", "memory-video", "memory-train", "study"];
+const ALL = ["engine", "models", "data", "synth", "detect", "hard-faces", "face-nets", "memory-video", "memory-train", "study"];
 const only = process.argv.slice(2).filter((a) => !a.startsWith("--"));
 const areas = only.length ? only : ALL;
 let failed = 0;
