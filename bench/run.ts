@@ -12,13 +12,14 @@
  *   memory-video  RSS over a 20-minute 640x480 stream through `aunce detect` (flat after warm-up)
  *   memory-train  RSS over 10,000 training steps (flat after warm-up)
  *   study    the SynthAU study's timing probe and its 2-core plan's estimated total (scripts/study.ts --plan)
+ *   dist     data-parallel: gradient all-reduce time and share of a ResNet-18 step, 2 processes vs 1 (Gloo)
  * (bench/checkpoint.ts times .pth/.safetensors I/O on files you name; run it directly.)
  */
 import { spawnSync } from "node:child_process";
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 
-const ALL = ["engine", "models", "data", "synth", "detect", "hard-faces", "face-nets", "memory-video", "memory-train", "study"];
+const ALL = ["engine", "models", "data", "synth", "detect", "hard-faces", "face-nets", "memory-video", "memory-train", "study", "dist"];
 const only = process.argv.slice(2).filter((a) => !a.startsWith("--"));
 const areas = only.length ? only : ALL;
 let failed = 0;

@@ -11,7 +11,8 @@
         "src/ops_shape.cc",
         "src/optim.cc",
         "src/runtime.cc",
-        "src/device.cc"
+        "src/device.cc",
+        "src/dist.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",

@@ -54,6 +54,12 @@ if (require.main !== module) {
   // required for headerVersion: print nothing
 } else if (what === "include") {
   const inc = [incBase, path.join(incBase, "torch", "csrc", "api", "include")];
+  // c10d's ProcessGroupGloo.hpp includes Gloo headers, which the pip wheels leave out (see gloo-shim/README.md).
+  // (Debian's libtorch-dev has them in /usr/include through libgloo-dev.)
+  if (!fs.existsSync(path.join(incBase, "gloo", "context.h"))) inc.push(path.join(__dirname, "gloo-shim"));
+  // NCCL's header for a CUDA wheel's ProcessGroupNCCL.hpp: pip's nvidia-nccl wheel beside torch/.
+  const nccl = dir && path.join(dir, "..", "nvidia", "nccl", "include");
+  if (cuda && nccl && fs.existsSync(path.join(nccl, "nccl.h"))) inc.push(nccl);
   if (cuda) {
     const c = cudaInclude();
     if (!c) {

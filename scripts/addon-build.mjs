@@ -23,9 +23,9 @@ function listFiles(dir) {
   }).sort();
 }
 
-/** What the build reads from native/: its sources, binding.gyp and libtorch.cjs (absolute paths, sorted). */
+/** What the build reads from native/: its sources, the Gloo shim headers, binding.gyp and libtorch.cjs (absolute paths). */
 export function nativeSources(nativeDir) {
-  return listFiles(join(nativeDir, "src")).concat([join(nativeDir, "binding.gyp"), join(nativeDir, "libtorch.cjs")]);
+  return listFiles(join(nativeDir, "src")).concat(listFiles(join(nativeDir, "gloo-shim")), [join(nativeDir, "binding.gyp"), join(nativeDir, "libtorch.cjs")]);
 }
 
 /** sha256 of native/'s build inputs, named relative to native/ (the same for every copy of the same sources). */

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One command on a GPU machine (docs/gpu.md): facts, the native addon built against that machine's
-# python3 torch, the CUDA tests, `aunce doctor`, the GPU benchmark (bench/gpu.ts), a summary.
+# python3 torch, the CUDA tests, `aunce doctor`, an NCCL smoke test (scripts/nccl-smoke.ts), the GPU
+# benchmark (bench/gpu.ts), a summary.
 # Everything lands under $OUT when set (else runs/gpu-check/). Run from the repository root:
 #   bash scripts/gpu-check.sh        (or npm run gpu-check where npm exists)
 # Each phase runs under `timeout`, capped by what is left of GPU_CHECK_BUDGET_S (default 480 s).
@@ -92,6 +93,11 @@ grep -E "# SKIP|﹣" "$out/tests.log" | sed -E 's/^ +//' | sort | uniq -c | head
 phase 60 "$out/doctor.txt" node bin/aunce.mjs doctor
 doctor_rc=$?
 say "doctor: rc $doctor_rc: $(grep -iE 'libtorch|cuda' "$out/doctor.txt" | head -4 | tr -s ' ' | paste -sd';')"
+
+# ---- 4b. NCCL smoke test: one process per GPU, c10d NCCL group (docs/distributed.md) ----------
+phase 90 "$out/nccl.log" node --import tsx scripts/nccl-smoke.ts
+nccl_rc=$?
+say "nccl:   rc $nccl_rc: $(grep -E '^nccl:|Error' "$out/nccl.log" | head -2 | paste -sd';')"
 
 # ---- 5. the GPU benchmark -----------------------------------------------------------------------
 # shellcheck disable=SC2086  # GPU_CHECK_BENCH_ARGS is a list of options

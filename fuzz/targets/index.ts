@@ -2,6 +2,7 @@
 import * as bp4d from "./bp4d.ts";
 import * as config from "./config.ts";
 import * as disfa from "./disfa.ts";
+import * as onnx from "./onnx.ts";
 import * as pickle from "./pickle.ts";
 import * as pthZip from "./pth-zip.ts";
 import * as safetensors from "./safetensors.ts";
@@ -12,6 +13,7 @@ export const TARGETS: Record<string, (data: Buffer) => Promise<void>> = {
   "pth-zip": pthZip.fuzz,
   pickle: pickle.fuzz,
   safetensors: safetensors.fuzz,
+  onnx: onnx.fuzz,
   "tfjs-manifest": tfjsManifest.fuzz,
   config: config.fuzz,
   thresholds: thresholds.fuzz,

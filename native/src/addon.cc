@@ -5,6 +5,7 @@
 //   fromBytes(view, shape, dtype[, device])  sync; copies raw little-endian bytes into a new tensor
 //   NativeTensor, Optimizer      classes (see tensor.cc, optim.cc)
 //   runtime functions            see runtime.cc
+//   ProcessGroup, ncclAvailable  see dist.cc (c10d collectives)
 #include "common.h"
 
 #include <cstring>
@@ -130,6 +131,7 @@ static Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("fromBytes", Napi::Function::New(env, FromBytes, "fromBytes"));
   InitRuntime(env, exports);
   InitDevice(env, exports);
+  InitDist(env, exports);
   return exports;
 }
 

@@ -138,6 +138,7 @@ bool viewBytes(Napi::Value v, const uint8_t** data, size_t* len);
 Napi::Function DefineOptimizer(Napi::Env env);
 void InitRuntime(Napi::Env env, Napi::Object exports);
 void InitDevice(Napi::Env env, Napi::Object exports);
+void InitDist(Napi::Env env, Napi::Object exports);
 // Describes the call's arguments for error messages: "([2,3] float32 cpu, 1, [0, 1])".
 std::string describeArgs(const Napi::CallbackInfo& info, size_t offset);
 // The first line of a c10::Error without libtorch's C++ backtrace.

@@ -5,6 +5,7 @@
 import { Command, CommanderError } from "commander";
 import { commands } from "./commands/index.ts";
 import { helpOptionTerm, SPELLING_NOTE } from "./util/flags.ts";
+import { setCliArgv } from "./util/argv.ts";
 
 /** Builds the CLI program with every registered sub-command. */
 export function buildProgram(): Command {
@@ -25,6 +26,7 @@ export async function run(argv: string[]): Promise<number> {
   // host program, or a test runner that saw a failure) must not become this command's result.
   const outer = process.exitCode;
   process.exitCode = undefined;
+  setCliArgv(argv);
   try {
     await buildProgram().parseAsync(argv);
     return typeof process.exitCode === "number" ? process.exitCode : 0;

@@ -32,6 +32,14 @@ export interface LoaderOptions {
   prefetch?: number;
   /** Augmentation overrides (spec §5 defaults). */
   augment?: Partial<AugmentConfig>;
+  /**
+   * Data-parallel sharding (DistributedSampler semantics): every rank uses the same seed and so
+   * the same epoch order; global batch b is order[b·B·N, (b+1)·B·N) with B = batchSize (per rank)
+   * and N = worldSize, and rank r reads its r-th block of B. Gathering the ranks' batches in rank
+   * order therefore gives exactly the single-process batch of B·N. Without dropLast, the last
+   * global batch is filled up from the start of the order, as DistributedSampler pads.
+   */
+  shard?: { rank: number; worldSize: number };
 }
 
 /** One batch. Its arrays are views of a reused slot: valid until the next batch is requested. */
@@ -73,6 +81,7 @@ export class DataLoader {
   private readonly train: boolean;
   private readonly shuffle: boolean;
   private readonly dropLast: boolean;
+  private readonly shard: { rank: number; worldSize: number };
   private readonly seed: number;
   private readonly prefetch: number;
   private readonly pool: WorkerPool | undefined;
@@ -90,6 +99,11 @@ export class DataLoader {
     this.numViews = this.train ? (opts.views ?? 2) : 1;
     if (!this.train && (opts.views ?? 1) !== 1) throw new RangeError(`views: test mode renders 1 view, received ${opts.views}`);
     if (!Number.isInteger(this.numViews) || this.numViews < 1) throw new RangeError(`views: expected a positive integer, received ${opts.views}`);
+    const shard = opts.shard ?? { rank: 0, worldSize: 1 };
+    if (!Number.isInteger(shard.worldSize) || shard.worldSize < 1 || !Number.isInteger(shard.rank) || shard.rank < 0 || shard.rank >= shard.worldSize) {
+      throw new RangeError(`shard: rank ${shard.rank} is not in 0..${shard.worldSize - 1} (world size ${shard.worldSize})`);
+    }
+    this.shard = shard;
     this.shuffle = opts.shuffle ?? this.train;
     this.dropLast = opts.dropLast ?? false;
     this.seed = opts.seed ?? 3407;
@@ -110,8 +124,16 @@ export class DataLoader {
 
   /** Batches per epoch. */
   get batchesPerEpoch(): number {
-    const n = this.dataset.length / this.batchSize;
+    const n = this.dataset.length / (this.batchSize * this.shard.worldSize);
     return this.dropLast ? Math.floor(n) : Math.ceil(n);
+  }
+
+  /** The dataset indices of this rank's batch `b` of an epoch with sample order `order`. */
+  batchIndices(order: readonly number[], b: number): number[] {
+    const { rank, worldSize } = this.shard;
+    if (worldSize === 1) return order.slice(b * this.batchSize, (b + 1) * this.batchSize);
+    const start = (b * worldSize + rank) * this.batchSize;
+    return Array.from({ length: this.batchSize }, (_, i) => order[(start + i) % order.length]);
   }
 
   /** The sample order of `epoch`: a keyed permutation when shuffling, else 0..n-1. */
@@ -134,7 +156,7 @@ export class DataLoader {
     let submitted = Math.min(startBatch, total);
     const submit = () => {
       const b = submitted++;
-      const p = this.renderBatch(epoch, b, order.slice(b * this.batchSize, (b + 1) * this.batchSize), this.slots[b % this.slots.length]);
+      const p = this.renderBatch(epoch, b, this.batchIndices(order, b), this.slots[b % this.slots.length]);
       // A prefetched batch may fail while the consumer still holds an earlier one: the error is
       // raised when that batch is awaited, not as an unhandled rejection.
       p.catch(() => undefined);

@@ -5,7 +5,7 @@
  */
 import { AuDataset, DataLoader, batchToTensors, partOfSubject } from "../data/index.ts";
 import type { AuModel } from "../models/au-model.ts";
-import { noGrad, tidy } from "../tensor/index.ts";
+import { cat, noGrad, tidy, type ProcessGroup } from "../tensor/index.ts";
 
 export interface FeatureSet {
   /** [n, C, N] float32 AU embeddings (or [n, N] scores for a score model). */
@@ -16,9 +16,18 @@ export interface FeatureSet {
   n: number;
 }
 
-/** Runs `model` over `ds` (centre crop of cropSize) and collects its outputs; `device` is where `model` lives. */
-export async function extractFeatures(model: AuModel, ds: AuDataset, o: { cropSize: number; batchSize?: number; workers?: number; device?: string; onBatch?: (done: number, total: number) => void }): Promise<FeatureSet> {
-  const loader = new DataLoader(ds, { batchSize: o.batchSize ?? 64, mode: "test", workers: o.workers, augment: { cropSize: o.cropSize } });
+/**
+ * Runs `model` over `ds` (centre crop of cropSize) and collects its outputs; `device` is where
+ * `model` lives. With `group` (a data-parallel run), every rank encodes its shard of each batch
+ * (`batchSize` images per rank; the last batch padded as DistributedSampler does) and the
+ * outputs are all-gathered, so every rank returns the whole set in dataset order.
+ */
+export async function extractFeatures(model: AuModel, ds: AuDataset, o: { cropSize: number; batchSize?: number; workers?: number; device?: string; group?: ProcessGroup; onBatch?: (done: number, total: number) => void }): Promise<FeatureSet> {
+  const group = o.group && o.group.worldSize > 1 ? o.group : undefined;
+  const loader = new DataLoader(ds, {
+    batchSize: o.batchSize ?? 64, mode: "test", workers: o.workers, augment: { cropSize: o.cropSize },
+    ...(group ? { shard: { rank: group.rank, worldSize: group.worldSize } } : {}),
+  });
   const chunks: Float32Array[] = [];
   let shape: number[] = [];
   const labels = new Float32Array(ds.length * ds.numAus);
@@ -28,15 +37,22 @@ export async function extractFeatures(model: AuModel, ds: AuDataset, o: { cropSi
     for await (const b of loader.epoch(0)) {
       const bt = batchToTensors(b, o.device ?? "cpu");
       try {
-        const out = noGrad(() => tidy(() => model.forward(bt.views[0]).contiguous()));
+        // Sharded: the ranks' blocks in rank order are the global batch, in dataset order.
+        const out = noGrad(() => tidy(() => {
+          const local = model.forward(bt.views[0]).contiguous();
+          return group ? cat(group.allGather(local)) : local;
+        }));
         shape = out.shape.slice(1) as number[];
-        chunks.push(out.data() as Float32Array);
+        const per = shape.reduce((a, c) => a * c, 1);
+        // The padding of a sharded last batch is dropped.
+        const keep = Math.min(out.shape[0], ds.length - done);
+        chunks.push((out.data() as Float32Array).subarray(0, keep * per));
         out.dispose();
+        for (let i = 0; i < keep; i++) labels.set(ds.labelsOf(done + i), (done + i) * ds.numAus);
+        done += keep;
       } finally {
         bt.dispose();
       }
-      for (let i = 0; i < b.indices.length; i++) labels.set(b.labels.subarray(i * ds.numAus, (i + 1) * ds.numAus), (done + i) * ds.numAus);
-      done += b.indices.length;
       o.onBatch?.(done, ds.length);
     }
   } finally {

@@ -11,7 +11,7 @@ import { weightedSoftmaxLoss } from "../losses/index.ts";
 import type { AuModel } from "../models/au-model.ts";
 import { LinearEvalHead } from "../models/heads/index.ts";
 import { Adam } from "../nn/index.ts";
-import { fromArray, manualSeed, noGrad, tidy, type Tensor } from "../tensor/index.ts";
+import { fromArray, manualSeed, noGrad, tidy, type ProcessGroup, type Tensor } from "../tensor/index.ts";
 import { computeMetrics, type Metrics } from "./metrics.ts";
 import { extractFeatures, subjectSplit, subset, type FeatureSet } from "./features.ts";
 
@@ -27,6 +27,11 @@ export interface LinearEvalOptions {
   /** where the encoder lives (features come back to the CPU; the linear heads train there) */
   device?: string;
   workers?: number;
+  /**
+   * A data-parallel group: feature extraction is sharded over its ranks (each encodes 1/N of
+   * every batch; see extractFeatures); the linear heads then train identically on every rank.
+   */
+  group?: ProcessGroup;
   onProgress?: (stage: string, done: number, total: number) => void;
 }
 
@@ -69,7 +74,7 @@ export async function linearEval(encoder: AuModel, aus: readonly number[], train
   const seed = o.seed ?? 3407;
   const split = subjectSplit(train, o.valFraction ?? 1 / 6, seed);
   const feats = async (ds: AuDataset, stage: string) =>
-    extractFeatures(encoder, ds, { cropSize: o.cropSize, workers: o.workers, device: o.device, onBatch: (d, t) => o.onProgress?.(stage, d, t) });
+    extractFeatures(encoder, ds, { cropSize: o.cropSize, workers: o.workers, device: o.device, ...(o.group ? { group: o.group } : {}), onBatch: (d, t) => o.onProgress?.(stage, d, t) });
   const fTrain = await feats(subset(train, split.train), "features (train)");
   const fVal = await feats(subset(train, split.val), "features (validation)");
   const fTest = await feats(test, "features (test)");

@@ -45,6 +45,8 @@ export function yunetModelPath(): string {
 class ConvReader {
   private readonly convs: OnnxNode[];
   private next = 0;
+  /** Every conv handed out, to free them when the graph turns out not to fit. */
+  readonly made: FrozenConv2d[] = [];
   constructor(private readonly graph: OnnxGraph, private readonly layout: FrozenLayout, private readonly source: string) {
     this.convs = graph.nodes.filter((n) => n.opType === "Conv");
   }
@@ -65,7 +67,7 @@ class ConvReader {
     if (!ok) {
       throw new Error(`${this.source}: not a YuNet graph: Conv '${node.name}' is ${kh}x${kw} stride [${strides}] pads [${pads}] group ${g} weight [${w.shape}], expected ${k}x${k} stride ${s} pad ${p} group ${wantGroups} on ${cin} channels`);
     }
-    return noGrad(() => {
+    const conv = noGrad(() => {
       const wt = fromBytes(w.data, w.shape, "float32");
       const bt = b ? fromBytes(b.data, b.shape, "float32") : null;
       try {
@@ -75,6 +77,8 @@ class ConvReader {
         bt?.dispose();
       }
     });
+    this.made.push(conv);
+    return conv;
   }
 
   /** Throws unless every Conv node was used. */
@@ -158,23 +162,28 @@ export class YuNet {
     checkOnnxOps(graph, OPS, source);
     if (graph.inputs.length !== 1) throw new Error(`${source}: expected one graph input, got ${graph.inputs.length}`);
     const r = new ConvReader(graph, layout, source);
-    this.stem = r.take(3, 2, 3, "dense");
-    let c = this.stem.outChannels;
-    const unit = (): ConvDP => {
-      const u = new ConvDP(r, c);
-      c = u.outChannels;
-      return u;
-    };
-    this.stages = [[unit()], [unit(), unit()], [unit(), unit()], [unit(), unit()], [unit(), unit()], [unit(), unit()]];
-    const cC3 = this.stages[3][1].outChannels, cC4 = this.stages[4][1].outChannels;
-    this.lateral = [new ConvDP(r, c)];
-    const l1 = new ConvDP(r, cC4);
-    const l0 = new ConvDP(r, cC3);
-    this.lateral.push(l1, l0);
-    const levelIn = [l0.outChannels, l1.outChannels, this.lateral[0].outChannels];
-    this.share = levelIn.map((ci) => new ConvDP(r, ci));
-    this.heads = BRANCHES.map(([name, ch]) => this.share.map((s) => new Branch(r, s.outChannels, ch, name === "cls" || name === "obj")));
-    r.done();
+    try {
+      this.stem = r.take(3, 2, 3, "dense");
+      let c = this.stem.outChannels;
+      const unit = (): ConvDP => {
+        const u = new ConvDP(r, c);
+        c = u.outChannels;
+        return u;
+      };
+      this.stages = [[unit()], [unit(), unit()], [unit(), unit()], [unit(), unit()], [unit(), unit()], [unit(), unit()]];
+      const cC3 = this.stages[3][1].outChannels, cC4 = this.stages[4][1].outChannels;
+      this.lateral = [new ConvDP(r, c)];
+      const l1 = new ConvDP(r, cC4);
+      const l0 = new ConvDP(r, cC3);
+      this.lateral.push(l1, l0);
+      const levelIn = [l0.outChannels, l1.outChannels, this.lateral[0].outChannels];
+      this.share = levelIn.map((ci) => new ConvDP(r, ci));
+      this.heads = BRANCHES.map(([name, ch]) => this.share.map((s) => new Branch(r, s.outChannels, ch, name === "cls" || name === "obj")));
+      r.done();
+    } catch (err) {
+      for (const c of r.made) c.dispose();
+      throw err;
+    }
   }
 
   /** Loads the bundled YuNet-n (or the ONNX file at `path`). */

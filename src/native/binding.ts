@@ -90,6 +90,32 @@ export interface Binding {
   /** Returns the previous [enabled, dtype] of that device type's autocast. */
   setAutocast(device: "cpu" | "cuda", enabled: boolean, dtype: "float16" | "bfloat16"): [boolean, DTypeName];
   autocastNesting(delta: number): number;
+  // c10d process groups (native/src/dist.cc)
+  ProcessGroup: new (o: NativeProcessGroupOptions) => NativeProcessGroup;
+  ncclAvailable(): boolean;
+}
+
+export interface NativeProcessGroupOptions {
+  backend: "gloo" | "nccl";
+  addr: string;
+  port: number;
+  rank: number;
+  worldSize: number;
+  timeoutMs: number;
+}
+
+/** A c10d process group (TCPStore rendezvous + Gloo/NCCL backend). Every call blocks until done or timed out. */
+export interface NativeProcessGroup {
+  readonly rank: number;
+  readonly worldSize: number;
+  readonly backend: string;
+  allReduce(tensors: NativeTensor[], op: "sum" | "avg" | "max" | "min"): void;
+  broadcast(tensors: NativeTensor[], root: number): void;
+  allGather(t: NativeTensor): NativeTensor[];
+  barrier(): void;
+  allGatherGrad(t: NativeTensor): NativeTensor;
+  allReduceGrad(t: NativeTensor): NativeTensor;
+  close(): void;
 }
 
 /** One GPU as libtorch sees it. */

@@ -3,7 +3,7 @@ export { Module, type LoadReport } from "./module.ts";
 export { Parameter, ModuleBuffer } from "./parameter.ts";
 export { Linear } from "./layers/linear.ts";
 export { Conv2d, type Conv2dConfig } from "./layers/conv.ts";
-export { BatchNorm1d, BatchNorm2d, type BatchNormConfig } from "./layers/batchnorm.ts";
+export { BatchNorm1d, BatchNorm2d, convertSyncBatchNorm, type BatchNormConfig } from "./layers/batchnorm.ts";
 export { LayerNorm } from "./layers/layernorm.ts";
 export { Dropout, DropPath } from "./layers/dropout.ts";
 export { Sequential, ModuleList } from "./layers/containers.ts";

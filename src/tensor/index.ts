@@ -7,3 +7,4 @@ export * from "./ops/math.ts";
 export * from "./ops/shape.ts";
 export * from "./ops/nn.ts";
 export * from "./runtime.ts";
+export * from "./distributed.ts";

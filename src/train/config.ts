@@ -29,6 +29,8 @@ export interface TrainConfig {
   pretrained: string | null;
   info_nce: "enhance";
   supervised: boolean;
+  /** Data-parallel runs: BatchNorm statistics over the global batch (all ranks), as SyncBatchNorm; false = per process, as DDP. */
+  sync_bn: boolean;
   epochs: number;
   batch_size: number;
   lr: number;
@@ -52,7 +54,7 @@ export interface TrainConfig {
 
 const BASE: Omit<TrainConfig, "dataset" | "data_root"> = {
   fold: 1, exp_name: "aunce", out_dir: "runs", gpu_ids: "", device: "", amp: "off", deterministic: false, backbone: "swin_b", drop_path: 0.5, pretrained: null,
-  info_nce: "enhance", supervised: false, epochs: 60, batch_size: 32, lr: 1e-5, lr_decay_last_epochs: 1,
+  info_nce: "enhance", supervised: false, sync_bn: false, epochs: 60, batch_size: 32, lr: 1e-5, lr_decay_last_epochs: 1,
   weight_decay: 1e-6, betas: [0.9, 0.999], temperature: 0.5, neg_betas: [1.2, 0.8], positive_types: "three", init_from: null, seed: 3407, crop_size: 224, workers: 0,
   checkpoint_every: 500, max_steps: 0,
 };
@@ -89,6 +91,7 @@ export const CONFIG_KEYS = {
   pretrained: { kind: "string", arg: "<file>", help: "ImageNet weights for the backbone (.pth or .safetensors); none are downloaded" },
   info_nce: { kind: "string", arg: "<kind>", help: "contrastive loss", choices: ["enhance"] },
   supervised: { kind: "flag", help: "train the supervised ME-GraphAU stage-1 baseline (weighted asymmetric loss)" },
+  sync_bn: { kind: "flag", help: "data-parallel runs: BatchNorm statistics over all ranks' batches (SyncBatchNorm); off = per process, as DDP" },
   epochs: { kind: "integer", arg: "<n>", help: "training epochs" },
   batch_size: { kind: "integer", arg: "<n>", help: "images per step (each gives 2 augmented views)" },
   lr: { kind: "number", arg: "<x>", help: "AdamW learning rate" },
@@ -200,6 +203,8 @@ export function resolveConfig(...layers: Partial<TrainConfig>[]): TrainConfig {
   if (typeof c.deterministic !== "boolean") throw new Error(`config: deterministic must be true or false, got ${JSON.stringify(c.deterministic)}`);
   if (typeof c.supervised === "string") c.supervised = c.supervised === "true";
   if (typeof c.supervised !== "boolean") throw new Error(`config: supervised must be true or false, got ${JSON.stringify(c.supervised)}`);
+  if (typeof c.sync_bn === "string") c.sync_bn = c.sync_bn === "true";
+  if (typeof c.sync_bn !== "boolean") throw new Error(`config: sync_bn must be true or false, got ${JSON.stringify(c.sync_bn)}`);
   return c;
 }
 

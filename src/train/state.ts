@@ -30,6 +30,10 @@ export interface ResumeState extends Progress {
   /** float16 loss scaler's state, when it trained with --amp fp16. */
   scaler: GradScalerState | null;
   config: TrainConfig;
+  /** Processes of the data-parallel run that wrote it (1: a single process). */
+  worldSize: number;
+  /** Each rank's CPU generator state (rank 0's is `rng`). */
+  rankRngs: Uint8Array[];
 }
 
 const bytesTensor = (b: Uint8Array) => ({ dtype: "uint8" as const, shape: [b.length], data: b });
@@ -37,16 +41,18 @@ const bytesTensor = (b: Uint8Array) => ({ dtype: "uint8" as const, shape: [b.len
 /** Saves model + training state to `path` (atomic). */
 export async function saveTrainingCheckpoint(
   path: string, model: AuModel, spec: AuModelSpec, aus: readonly number[], config: TrainConfig, opt: Optimizer, progress: Progress,
-  extra: { cudaIndex?: number | null; scaler?: GradScalerState | null } = {},
+  extra: { cudaIndex?: number | null; scaler?: GradScalerState | null; rankRngs?: Uint8Array[] } = {},
 ): Promise<void> {
-  const tensors = new Map([["optimizer", bytesTensor(opt.stateBytes())], ["rng", bytesTensor(getRngState())]]);
+  const ranks = extra.rankRngs ?? [getRngState()];
+  const tensors = new Map([["optimizer", bytesTensor(opt.stateBytes())], ["rng", bytesTensor(ranks[0])]]);
+  for (let r = 1; r < ranks.length; r++) tensors.set(`rng_rank${r}`, bytesTensor(ranks[r]));
   if (extra.cudaIndex !== undefined && extra.cudaIndex !== null) tensors.set("cuda_rng", bytesTensor(getCudaRngState(extra.cudaIndex)));
   await saveModelCheckpoint(
     path,
     model,
     { aus: [...aus], normalisation: { mean: [...MEAN], std: [...STD] }, config: { model: spec, train: { ...config } } },
     {
-      state: { ...progress, kind: config.supervised ? "supervised" : "aunce", ...(extra.scaler ? { scaler: extra.scaler } : {}) },
+      state: { ...progress, ...(ranks.length > 1 ? { worldSize: ranks.length } : {}), kind: config.supervised ? "supervised" : "aunce", ...(extra.scaler ? { scaler: extra.scaler } : {}) },
       tensors,
     },
   );
@@ -60,8 +66,16 @@ export async function readResumeState(path: string): Promise<ResumeState> {
   const opt = t?.tensors?.get("optimizer");
   const rng = t?.tensors?.get("rng");
   if (!t || !opt || !rng) throw new Error(`${path} holds no training state (it is a model-only checkpoint)`);
-  const s = t.state as unknown as Progress & { scaler?: GradScalerState };
+  const s = t.state as unknown as Progress & { scaler?: GradScalerState; worldSize?: number };
+  const worldSize = s.worldSize ?? 1;
+  const rankRngs = [rng.data];
+  for (let r = 1; r < worldSize; r++) {
+    const b = t.tensors?.get(`rng_rank${r}`);
+    if (!b) throw new Error(`${path} was written by a ${worldSize}-process run but lacks rank ${r}'s RNG state`);
+    rankRngs.push(b.data);
+  }
   return {
+    worldSize, rankRngs,
     epoch: s.epoch, batch: s.batch, step: s.step, optimizer: opt.data, rng: rng.data,
     cudaRng: t.tensors?.get("cuda_rng")?.data ?? null, scaler: s.scaler ?? null,
     config: (ck.meta.config as { train: TrainConfig }).train,

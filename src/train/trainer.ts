@@ -14,9 +14,9 @@ import type { AuModel } from "../models/au-model.ts";
 import { loadPretrained, loadRawIntoModule } from "../models/io.ts";
 import { createAuModel, modelInfo, type AuModelSpec } from "../models/registry.ts";
 import { readAunceCheckpoint } from "../models/checkpoint/index.ts";
-import { AdamW, GradScaler } from "../nn/index.ts";
+import { AdamW, convertSyncBatchNorm, GradScaler } from "../nn/index.ts";
 import {
-  autocast, checkDevice, cudaMemory, cudaResetPeakMemory, fromArray, isOutOfMemory, manualSeed, setCudaRngState, setCudnn, setRngState, tidy,
+  autocast, cat, checkDevice, cudaMemory, cudaResetPeakMemory, fromArray, getRngState, isOutOfMemory, manualSeed, setCudaRngState, setCudnn, setRngState, tidy,
   type Tensor,
 } from "../tensor/index.ts";
 import { DEFAULT_LOCATION, deviceOf, resolveConfig, resumeConfig, type ResumeChange, type TrainConfig } from "./config.ts";
@@ -24,6 +24,7 @@ import { checkCropFits, checkInitFrom, checkPretrained } from "./preflight.ts";
 import { checkRunDirWritable, JsonlLog, prepareRunDir, truncateLogAfter, writeJsonAtomic } from "./run-dir.ts";
 import { learningRate } from "./schedule.ts";
 import { readResumeState, saveTrainingCheckpoint, type Progress } from "./state.ts";
+import { anyRank, broadcastModule, gatherBytes, GradientSync, meanOverRanks, type DistContext } from "./distributed.ts";
 
 /** Where a resumed run picked up, and what the resume changed. */
 export interface ResumedFrom extends Progress {
@@ -47,6 +48,11 @@ export interface TrainOptions {
   resume?: boolean;
   events?: TrainEvents;
   signal?: AbortSignal;
+  /**
+   * Train as one rank of a data-parallel run (see docs/distributed.md): batch_size is the global
+   * batch, split evenly over the ranks; only rank 0 writes the run folder.
+   */
+  dist?: DistContext;
 }
 
 export interface TrainResult {
@@ -119,6 +125,13 @@ export async function train(given: Partial<TrainConfig>, opts: TrainOptions = {}
     config = resolveConfig(given);
     if (existsSync(ckptPath)) throw new Error(`${runDir} already holds a run; continue it with --resume or choose another --exp_name`);
   }
+  const dist = opts.dist && opts.dist.worldSize > 1 ? opts.dist : undefined;
+  const world = dist?.worldSize ?? 1;
+  const rank0 = !dist || dist.rank === 0;
+  if (config.batch_size % world !== 0) throw new Error(`batch_size ${config.batch_size} (the global batch) does not split evenly over ${world} processes; choose a multiple of ${world}`);
+  if (resume && resume.worldSize !== world) {
+    throw new Error(`${ckptPath} was written by a ${resume.worldSize}-process run; resume it with ${resume.worldSize} process(es) (--nproc_per_node / WORLD_SIZE), not ${world}, for an exact continuation`);
+  }
   const device = checkDevice(deviceOf(config));
   const cuda = device.startsWith("cuda");
   const cudaIndex = cuda ? Number(device.slice(5)) : 0;
@@ -145,7 +158,8 @@ export async function train(given: Partial<TrainConfig>, opts: TrainOptions = {}
   // data
   const aus = ausOf(ds.dataset);
   const loader = new DataLoader(ds, {
-    batchSize: config.batch_size, mode: "train", views: config.supervised ? 1 : 2, seed: config.seed, dropLast: true,
+    batchSize: config.batch_size / world, mode: "train", views: config.supervised ? 1 : 2, seed: config.seed, dropLast: true,
+    ...(dist ? { shard: { rank: dist.rank, worldSize: world } } : {}),
     workers: config.workers || availableParallelism(), augment: { cropSize: config.crop_size },
   });
 
@@ -157,35 +171,49 @@ export async function train(given: Partial<TrainConfig>, opts: TrainOptions = {}
   const params = model.parameters();
   const opt = new AdamW(params, { lr: config.lr, betas: config.betas, weightDecay: config.weight_decay });
   const weights = ds.weights ? fromArray(Float32Array.from(ds.weights), [ds.weights.length], { device }) : null;
+  // Data-parallel: gradients averaged over ranks in buckets; BatchNorm over the global batch with sync_bn.
+  const sync = dist ? new GradientSync(params, dist.group) : null;
+  if (dist && config.sync_bn) convertSyncBatchNorm(model, dist.group);
   try {
-    prepareRunDir(runDir, 3 * model.numParameters() * 4 + 2 ** 20);
+    if (rank0) prepareRunDir(runDir, 3 * model.numParameters() * 4 + 2 ** 20);
     let resumed: ResumedFrom | undefined;
     const logPath = join(runDir, "log.jsonl");
     if (resume) {
       loadRawIntoModule(model, (await readAunceCheckpoint(ckptPath)).model, { strict: true, source: ckptPath });
       opt.loadStateBytes(resume.optimizer);
-      setRngState(resume.rng);
+      setRngState(resume.rankRngs[dist?.rank ?? 0]);
       if (cuda && resume.cudaRng) setCudaRngState(cudaIndex, resume.cudaRng);
       if (resume.scaler) scaler.load(resume.scaler);
       const at = { epoch: resume.epoch, batch: resume.batch, step: resume.step };
-      resumed = { ...at, checkpoint: ckptPath, changes, droppedLogLines: truncateLogAfter(logPath, resume.step) };
+      resumed = { ...at, checkpoint: ckptPath, changes, droppedLogLines: rank0 ? truncateLogAfter(logPath, resume.step) : 0 };
     } else if (config.pretrained) {
       await loadPretrained(model, config.pretrained);
     } else if (config.init_from) {
       // Only the backbone carries over: the heads differ in width between the two methods.
       await loadPretrained(model.backbone, config.init_from, { strict: true });
     }
-    writeJsonAtomic(join(runDir, "config.json"), config);
-    const log = new JsonlLog(logPath);
-    if (resumed) log.write({ event: "resume", ...resumed, config });
-    else log.write({ event: "start", step: 0, config });
+    if (dist) {
+      // Every rank starts from rank 0's weights and buffers (as DDP); a fresh run's other ranks
+      // then draw their own dropout / drop-path stream.
+      broadcastModule(model, dist.group);
+      if (!resume && dist.rank > 0) manualSeed(config.seed + dist.rank);
+    }
+    if (rank0) writeJsonAtomic(join(runDir, "config.json"), config);
+    const log = rank0 ? new JsonlLog(logPath) : null;
+    if (resumed) log?.write({ event: "resume", ...resumed, ...(dist ? { worldSize: world } : {}), config });
+    else log?.write({ event: "start", step: 0, ...(dist ? { worldSize: world } : {}), config });
 
     const total = config.epochs * perEpoch;
     let p: Progress = resume ? { epoch: resume.epoch, batch: resume.batch, step: resume.step } : { epoch: 0, batch: 0, step: 0 };
     opts.events?.start?.({ stepsPerEpoch: perEpoch, totalSteps: total, step: p.step, parameters: model.numParameters(), runDir, config, ...(resumed ? { resumed } : {}) });
     const save = async () => {
-      await saveTrainingCheckpoint(ckptPath, model, spec, aus, config, opt, p, { cudaIndex: cuda ? cudaIndex : null, scaler: amp === "fp16" ? scaler.state() : null });
-      log.write({ event: "checkpoint", ...p });
+      // Every rank's generator state goes into rank 0's checkpoint (an exact resume redraws the same).
+      const rankRngs = dist ? gatherBytes(dist.group, getRngState()) : undefined;
+      if (!rank0) return;
+      await saveTrainingCheckpoint(ckptPath, model, spec, aus, config, opt, p, {
+        cudaIndex: cuda ? cudaIndex : null, scaler: amp === "fp16" ? scaler.state() : null, ...(rankRngs ? { rankRngs } : {}),
+      });
+      log?.write({ event: "checkpoint", ...p });
       opts.events?.checkpoint?.(ckptPath);
     };
     const losses: number[] = [];
@@ -197,9 +225,10 @@ export async function train(given: Partial<TrainConfig>, opts: TrainOptions = {}
       let epochSteps = 0;
       let t0 = performance.now();
       for await (const batch of loader.epoch(p.epoch, p.batch)) {
-        if (opts.signal?.aborted) {
+        // All ranks agree on stopping, so that they stop after the same step.
+        if (dist ? anyRank(dist.group, opts.signal?.aborted ?? false) : opts.signal?.aborted) {
           await save();
-          log.write({ event: "interrupted", ...p });
+          log?.write({ event: "interrupted", ...p });
           return { runDir, checkpoint: ckptPath, steps: p.step, stopped: "interrupted", losses };
         }
         let loss: number;
@@ -210,19 +239,30 @@ export async function train(given: Partial<TrainConfig>, opts: TrainOptions = {}
               opt.zeroGrad();
               const labels = bt.labels.clampMin(0); // masked (-1) AUs count as absent
               const l: Tensor = withAmp(() => {
+                // Supervised: each rank's loss is the mean over its shard; averaging the gradients
+                // over ranks gives the global batch's mean.
                 if (config.supervised) return weightedAsymmetricLoss(model.forward(bt.views[0]).float(), labels, weights);
                 // One uniform draw per AU per step, keyed by (seed, step) so a resumed run redraws the same.
                 const rng = new Rng(config.seed, p.step, 0x41554e43);
                 const draws = aus.map(() => rng.next());
-                const z1 = model.forward(bt.views[0]).float();
-                const z2 = model.forward(bt.views[1]).float();
-                return aunceLoss(z1, z2, labels, { temperature: config.temperature, draws, betas: config.neg_betas, thresholds: positiveThresholds(config.positive_types) });
+                let z1 = model.forward(bt.views[0]).float();
+                let z2 = model.forward(bt.views[1]).float();
+                let all = labels;
+                if (dist) {
+                  // The loss of the global batch on every rank: all ranks' embeddings (in rank
+                  // order = the single-process batch order), gradients flowing back to each rank's own.
+                  z1 = dist.group.allGatherWithGrad(z1);
+                  z2 = dist.group.allGatherWithGrad(z2);
+                  all = cat(dist.group.allGather(labels));
+                }
+                return aunceLoss(z1, z2, all, { temperature: config.temperature, draws, betas: config.neg_betas, thresholds: positiveThresholds(config.positive_types) });
               });
-              const value = l.item();
+              const value = dist && config.supervised ? meanOverRanks(dist.group, l.item()) : l.item();
               // With float16 loss scaling a non-finite step is skipped by the scaler (as GradScaler);
               // without it a non-finite loss stops the run.
               if (!Number.isFinite(value) && !scaler.enabled) return value;
               scaler.scale(l).backward();
+              sync?.average();
               return value;
             });
           } finally {
@@ -236,22 +276,22 @@ export async function train(given: Partial<TrainConfig>, opts: TrainOptions = {}
           throw err;
         }
         if (!Number.isFinite(loss)) {
-          log.write({ event: "non-finite-loss", loss: String(loss), ...p });
+          log?.write({ event: "non-finite-loss", loss: String(loss), ...p });
           throw new Error(`loss became ${loss} at epoch ${p.epoch}, batch ${p.batch} (step ${p.step}); stopped without updating the weights. ` +
             `The last good checkpoint is ${existsSync(ckptPath) ? ckptPath : "(none yet)"}; try a lower --lr.`);
         }
         const stepped = scaler.step(opt, params);
         scaler.update();
-        if (!stepped) log.write({ event: "skipped-step", reason: "non-finite fp16 gradients", scale: scaler.scaleValue, ...p });
+        if (!stepped) log?.write({ event: "skipped-step", reason: "non-finite fp16 gradients", scale: scaler.scaleValue, ...p });
         losses.push(loss);
         epochLoss += loss;
         epochSteps++;
         p = { epoch: p.epoch, batch: p.batch + 1, step: p.step + 1 };
         const now = performance.now();
-        const imagesPerSec = (batch.shape[0] * batch.views.length * 1000) / (now - t0);
+        const imagesPerSec = (batch.shape[0] * world * batch.views.length * 1000) / (now - t0);
         t0 = now;
         const mem = cuda ? cudaMemory(cudaIndex) : null;
-        log.write({ event: "step", epoch: p.epoch, batch: p.batch - 1, step: p.step, loss, lr,
+        log?.write({ event: "step", epoch: p.epoch, batch: p.batch - 1, step: p.step, loss, lr,
           ...(mem ? { gpuAllocated: mem.allocated, gpuPeakAllocated: mem.peakAllocated } : {}) });
         if (cuda) cudaResetPeakMemory(cudaIndex);
         opts.events?.step?.({ epoch: p.epoch, batch: p.batch - 1, step: p.step, loss, lr, imagesPerSec });
@@ -262,13 +302,13 @@ export async function train(given: Partial<TrainConfig>, opts: TrainOptions = {}
         }
       }
       if (epochSteps > 0) {
-        log.write({ event: "epoch", epoch: p.epoch, meanLoss: epochLoss / epochSteps });
+        log?.write({ event: "epoch", epoch: p.epoch, meanLoss: epochLoss / epochSteps });
         opts.events?.epoch?.({ epoch: p.epoch, meanLoss: epochLoss / epochSteps });
       }
       p = { epoch: p.epoch, batch: perEpoch, step: p.step };
       await save();
     }
-    log.write({ event: "done", step: p.step });
+    log?.write({ event: "done", step: p.step });
     return { runDir, checkpoint: ckptPath, steps: p.step, stopped: "done", losses };
   } finally {
     weights?.dispose();

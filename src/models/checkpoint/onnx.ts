@@ -80,7 +80,9 @@ function attributeOf(a: onnxProto.onnx.IAttributeProto, node: string): OnnxAttri
     case T.FLOAT: return a.f ?? 0;
     case T.INT: return num(a.i as LongLike);
     case T.STRING: return text(a.s ?? new Uint8Array());
-    case T.TENSOR: return tensorOf(a.t!, `${node}.${a.name}`);
+    case T.TENSOR:
+      if (!a.t) throw new Error(`ONNX node '${node}': tensor attribute '${a.name}' has no tensor`);
+      return tensorOf(a.t, `${node}.${a.name}`);
     case T.FLOATS: return [...(a.floats ?? [])];
     case T.INTS: return (a.ints ?? []).map((v) => num(v as LongLike));
     case T.STRINGS: return (a.strings ?? []).map(text);
@@ -96,6 +98,16 @@ export function parseOnnx(bytes: Uint8Array, source = "ONNX model"): OnnxGraph {
   } catch (err) {
     throw new Error(`${source}: not an ONNX model (${(err as Error).message})`);
   }
+  try {
+    return graphOf(model, source);
+  } catch (err) {
+    // Errors about one tensor or node get the file's name in front (callers see which input).
+    if (err instanceof Error && err.constructor === Error && !err.message.startsWith(source)) throw new Error(`${source}: ${err.message}`);
+    throw err;
+  }
+}
+
+function graphOf(model: onnxProto.onnx.ModelProto, source: string): OnnxGraph {
   const g = model.graph;
   if (!g || !g.node?.length) throw new Error(`${source}: not an ONNX model (no graph nodes)`);
   const initializers = new Map<string, RawTensor>();
@@ -108,7 +120,8 @@ export function parseOnnx(bytes: Uint8Array, source = "ONNX model"): OnnxGraph {
     if (n.opType === "Constant" && (n.domain ?? "") === "") {
       const v = attributes.get("value");
       if (!v || typeof v !== "object" || Array.isArray(v)) throw new Error(`${source}: Constant node '${name}' has no tensor value`);
-      initializers.set(n.output![0], v);
+      if (!n.output?.length) throw new Error(`${source}: Constant node '${name}' has no output`);
+      initializers.set(n.output[0], v);
       continue;
     }
     nodes.push({ name, opType: n.opType ?? "", domain: n.domain ?? "", inputs: [...(n.input ?? [])], outputs: [...(n.output ?? [])], attributes });
@@ -144,7 +157,11 @@ export function readOnnxSync(path: string): OnnxGraph {
 /** Throws naming every op of `graph` outside `supported` (with a count), for a model `what`. */
 export function checkOnnxOps(graph: OnnxGraph, supported: readonly string[], what: string): void {
   const bad = new Map<string, number>();
-  for (const n of graph.nodes) if (n.domain !== "" || !supported.includes(n.opType)) bad.set(`${n.domain ? n.domain + "." : ""}${n.opType}`, (bad.get(n.opType) ?? 0) + 1);
+  for (const n of graph.nodes) {
+    if (n.domain === "" && supported.includes(n.opType)) continue;
+    const key = `${n.domain ? n.domain + "." : ""}${n.opType}`;
+    bad.set(key, (bad.get(key) ?? 0) + 1);
+  }
   if (bad.size) throw new Error(`${what}: unsupported ONNX ops ${[...bad].map(([op, c]) => `${op} (x${c})`).join(", ")}; supported: ${supported.join(", ")}`);
 }
 

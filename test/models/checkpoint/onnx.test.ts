@@ -61,11 +61,13 @@ test("parseOnnx: Constant nodes become initializers; int, list and string attrib
 });
 
 test("parseOnnx: clear errors for unsupported dtypes, short data, non-models, missing files and ops", () => {
-  assert.throws(() => parseOnnx(tinyModel(10, new Uint8Array(4))), /ONNX tensor 'w': unsupported dtype FLOAT16 \(aunce reads FLOAT, INT32 and INT64\)/);
-  assert.throws(() => parseOnnx(tinyModel(1, new Uint8Array(4))), /ONNX tensor 'w': 4 bytes of data for shape \[2\] float32 \(expected 8\)/);
+  assert.throws(() => parseOnnx(tinyModel(10, new Uint8Array(4)), "x.onnx"), /x.onnx: ONNX tensor 'w': unsupported dtype FLOAT16 \(aunce reads FLOAT, INT32 and INT64\)/);
+  assert.throws(() => parseOnnx(tinyModel(1, new Uint8Array(4)), "x.onnx"), /x.onnx: ONNX tensor 'w': 4 bytes of data for shape \[2\] float32 \(expected 8\)/);
   assert.throws(() => parseOnnx(new Uint8Array([1, 2, 3, 4, 5]), "x.onnx"), /x.onnx: not an ONNX model/);
   assert.throws(() => readOnnxSync("/nonexistent/m.onnx"), /\/nonexistent\/m.onnx: no such file/);
   const g = parseOnnx(tinyModel(1, new Uint8Array(8)));
   assert.throws(() => checkOnnxOps(g, ["Conv", "Relu"], "net"), /net: unsupported ONNX ops Add \(x1\); supported: Conv, Relu/);
   checkOnnxOps(g, ["Add"], "net");
+  g.nodes.push({ ...g.nodes[0], domain: "com.microsoft" }, { ...g.nodes[0], domain: "com.microsoft" });
+  assert.throws(() => checkOnnxOps(g, ["Add"], "net"), /net: unsupported ONNX ops com.microsoft.Add \(x2\)/);
 });

@@ -1,0 +1,2 @@
+// aunce shim: see native/gloo-shim/README.md
+#pragma once

@@ -1,0 +1,8 @@
+// aunce shim: see native/gloo-shim/README.md
+#pragma once
+namespace gloo {
+namespace transport {
+class Device;
+class UnboundBuffer;
+}  // namespace transport
+}  // namespace gloo

@@ -1,0 +1,132 @@
+// Data-parallel training with Gloo on loopback (2 CPU processes through `aunce train
+// --nproc_per_node 2`): the same run as one process with the whole batch (AUNCE with sync_bn,
+// and the supervised baseline), a killed worker that stops the run with a clear error, and a
+// distributed resume that reproduces the uninterrupted distributed run step for step.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { before, describe, it } from "node:test";
+import { readAunceCheckpoint } from "../../src/models/checkpoint/index.ts";
+import { resolveConfig } from "../../src/train/config.ts";
+import { readResumeState } from "../../src/train/state.ts";
+import { train } from "../../src/train/trainer.ts";
+import { CLI_ENTRY, freePort, runTs } from "../helpers/dist.ts";
+import { tinyConfig, tinyPrepared } from "../helpers/tiny-dataset.ts";
+import { makeTempDir } from "../helpers/tmp.ts";
+
+let prepared: string;
+before(async () => {
+  prepared = await tinyPrepared();
+});
+
+const STEPS = 10;
+/** tinyConfig (resnet_tiny, batch 4) for `steps` steps as CLI flags. */
+function flags(out: string, extra: string[] = []): string[] {
+  const c = tinyConfig(prepared, out, { epochs: 1, max_steps: STEPS });
+  const f = ["--dataset", c.dataset, "--data_root", c.data_root, "--fold", "1", "--out_dir", out, "--exp_name", c.exp_name, "--backbone", c.backbone,
+    "--batch_size", String(c.batch_size), "--crop_size", String(c.crop_size), "--epochs", "1", "--lr", String(c.lr), "--workers", "1",
+    "--max_steps", String(STEPS)];
+  return [...f, ...extra];
+}
+async function launch(args: string[], env: NodeJS.ProcessEnv = {}) {
+  return runTs(CLI_ENTRY, ["train", ...args, "--nproc_per_node", "2", "--master_port", String(await freePort()), "--dist_timeout", "20"], env);
+}
+const stepLosses = (runDir: string): number[] =>
+  readFileSync(join(runDir, "log.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l)).filter((e) => e.event === "step").map((e) => e.loss as number);
+
+/** Largest absolute difference between the float32 tensors of two checkpoints (and the others must be equal). */
+async function weightDiff(a: string, b: string): Promise<number> {
+  const [ma, mb] = [(await readAunceCheckpoint(a)).model, (await readAunceCheckpoint(b)).model];
+  assert.deepEqual([...ma.keys()].sort(), [...mb.keys()].sort());
+  let worst = 0;
+  for (const [k, ta] of ma) {
+    const tb = mb.get(k)!;
+    assert.deepEqual(ta.shape, tb.shape, k);
+    if (ta.dtype !== "float32") {
+      assert.deepEqual(ta.data, tb.data, k);
+      continue;
+    }
+    // Copies: the bytes may be a view into a larger buffer at any offset.
+    const fa = new Float32Array(new Uint8Array(ta.data).buffer);
+    const fb = new Float32Array(new Uint8Array(tb.data).buffer);
+    for (let i = 0; i < fa.length; i++) worst = Math.max(worst, Math.abs(fa[i] - fb[i]));
+  }
+  return worst;
+}
+
+function assertClose(got: number[], want: number[], tol: number, what: string) {
+  assert.equal(got.length, want.length, what);
+  got.forEach((g, i) => assert.ok(Math.abs(g - want[i]) <= tol * Math.max(1, Math.abs(want[i])), `${what}: step ${i + 1}: ${g} vs ${want[i]}`));
+}
+
+let distAunce: number[] = [];
+
+describe("data-parallel training (2 processes, gloo)", () => {
+  for (const supervised of [false, true]) {
+    const name = supervised ? "supervised baseline with --sync_bn" : "AUNCE with --sync_bn";
+    it(`${name}: 2 processes x batch 2 train as 1 process x batch 4 (loss curve and weights)`, async () => {
+      const one = makeTempDir("aunce-dist-one-");
+      const single = await train(resolveConfig(tinyConfig(prepared, one, { epochs: 1, max_steps: STEPS, supervised, sync_bn: true })));
+      const two = makeTempDir("aunce-dist-two-");
+      const r = await (await launch(flags(two, supervised ? ["--supervised", "--sync_bn"] : ["--sync_bn"]))).done;
+      assert.equal(r.code, 0, r.err);
+      const losses = stepLosses(join(two, "run"));
+      // Sums are reduced in another order (over ranks, then within): float32 rounding only.
+      assertClose(losses, single.losses, 1e-4, name);
+      // AdamW moves a weight by up to lr per step whatever the gradient's size, so rounding-level
+      // differences in near-zero gradients can move a weight by a fraction of lr: allow 5% of the
+      // largest possible movement (lr x steps).
+      const diff = await weightDiff(join(one, "run", "last.safetensors"), join(two, "run", "last.safetensors"));
+      const lr = tinyConfig(prepared, one).lr;
+      assert.ok(diff < 0.05 * lr * STEPS, `final weights differ by ${diff}`);
+      if (!supervised) distAunce = losses;
+    });
+  }
+
+  it("a killed worker stops the run with an error naming it; resume with 2 processes reproduces the uninterrupted run", async () => {
+    assert.equal(distAunce.length, STEPS, "needs the AUNCE run above");
+    const out = makeTempDir("aunce-dist-kill-");
+    const runDir = join(out, "run");
+    const proc = await launch(flags(out, ["--sync_bn", "--checkpoint_every", "2"]));
+    // Once a few steps are logged, kill rank 1 (a child of the launcher, found by its RANK).
+    const rank1 = await new Promise<number>((resolve, reject) => {
+      const started = performance.now();
+      const poll = setInterval(() => {
+        let steps = 0;
+        try {
+          steps = stepLosses(runDir).length;
+        } catch {
+          // no log yet
+        }
+        if (steps >= 3) {
+          clearInterval(poll);
+          const kids = readFileSync(`/proc/${proc.pid}/task/${proc.pid}/children`, "utf8").trim().split(/\s+/).map(Number);
+          const pid = kids.find((k) => readFileSync(`/proc/${k}/environ`, "utf8").split("\0").includes("RANK=1"));
+          if (pid === undefined) reject(new Error("rank 1 not found"));
+          else resolve(pid);
+        } else if (performance.now() - started > 60_000) {
+          clearInterval(poll);
+          reject(new Error("the run logged no steps"));
+        }
+      }, 20);
+    });
+    process.kill(rank1, "SIGKILL");
+    const killedAt = performance.now();
+    const r = await proc.done;
+    assert.equal(r.code, 1);
+    assert.ok(performance.now() - killedAt < 20_000, "the survivor stopped within the timeout");
+    assert.match(r.err, new RegExp(`worker rank 1 \\(pid ${rank1}\\) was killed by SIGKILL`));
+    assert.match(r.err, /rank 0 of 2: \w+ failed or timed out/);
+    // The last checkpoint is intact and records the world size.
+    const saved = await readResumeState(join(runDir, "last.safetensors"));
+    assert.equal(saved.worldSize, 2);
+    assert.ok(saved.step >= 2 && saved.step % 2 === 0 && saved.step < STEPS, `checkpoint at step ${saved.step}`);
+
+    // Another world size is refused.
+    await assert.rejects(train({ out_dir: out, exp_name: "run" }, { resume: true }), /written by a 2-process run; resume it with 2 process\(es\)/);
+    const resumed = await (await launch(["--resume", "--out_dir", out, "--exp_name", "run"])).done;
+    assert.equal(resumed.code, 0, resumed.err);
+    // Same world size, same reductions: the resumed curve is the uninterrupted one, bit for bit.
+    assert.deepEqual(stepLosses(runDir), distAunce);
+  });
+});
