@@ -7,3 +7,4 @@ export {
 export { BP4D_PARTS, DISFA_PARTS, subjectNames } from "./naming.ts";
 export { FaceRenderer, type FrameSpec, type RenderedFrame } from "./render.ts";
 export { AU_ROW_CHOICE, RENDERABLE_AUS } from "./au-map.ts";
+export { faceBoxFromLandmarks, HARD_CONDITION_WORDS, HARD_CONDITIONS, hardFaceImage, hardFaceSet, type HardBox, type HardCondition, type HardFaceImage, type HardFaceOptions } from "./hard-faces.ts";
