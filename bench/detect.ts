@@ -1,7 +1,9 @@
 // End-to-end `aunce detect` throughput on a 640x480 video with one face:
-//   node --import tsx bench/detect.ts [--frames 150] [--threads 2,1] [--detect-every 1,3,auto] [--backbone resnet18] [--detector yunet|ssd]
-// Makes the video with ffmpeg (testsrc + a face from the test photos, moving), then runs the CLI's
-// own video path (ffmpeg stream -> SSD -> landmarks -> alignment -> AU model) without writing
+//   node --import tsx bench/detect.ts [--frames 150] [--threads 2,1] [--detect-every 1,3,auto] [--backbone resnet18]
+//     [--detector yunet|ssd] [--face synth|photo]
+// Makes the video with ffmpeg (testsrc + one face, moving: a SynthAU render by default, or with
+// `--face photo` the face cut from test/fixtures/face/group.jpg), then runs the CLI's
+// own video path (ffmpeg stream -> detector (YuNet by default) -> landmarks -> alignment -> AU model) without writing
 // records, for each threads x detect-every setting, and prints frames/s with the time per stage.
 // fps is the steady rate (first processed frame to last); "start" is the time to the first frame
 // (ffprobe, ffmpeg and its reader thread starting, the first frame's compute).
@@ -14,7 +16,9 @@ import { join } from "node:path";
 import sharp from "sharp";
 import { processVideo, type DetectContext } from "../src/cli/detect/run.ts";
 import { BP4D_AUS, DEFAULT_MODEL_PATH, LinearProbeAuModel, loadAuModelFromCheckpoint } from "../src/face/au-model.ts";
+import { DETECTOR_KINDS, type DetectorKind } from "../src/face/geometry/detector-options.ts";
 import { FacePipeline } from "../src/face/pipeline.ts";
+import { hardFaceImage } from "../src/synth/hard-faces.ts";
 import { getNumThreads, manualSeed, setNumThreads } from "../src/tensor/index.ts";
 import { writeBenchResults, type BenchRow } from "./results.ts";
 
@@ -26,12 +30,22 @@ const frames = Number(arg("frames", "150"));
 const threadList = arg("threads", "2,1").split(",").map(Number);
 const detectEveryList = arg("detect-every", "1,3,auto").split(",").map((v) => (v === "auto" ? "auto" : Number(v)));
 const backbone = arg("backbone", "resnet18");
-const detector = arg("detector", "yunet");
-if (detector !== "yunet" && detector !== "ssd") throw new Error(`--detector: expected yunet or ssd, got '${detector}'`);
+const detector = arg("detector", "yunet") as DetectorKind;
+if (!DETECTOR_KINDS.includes(detector)) throw new RangeError(`--detector must be one of ${DETECTOR_KINDS.join(", ")}`);
+const faceSource = arg("face", "synth");
+if (faceSource !== "synth" && faceSource !== "photo") throw new RangeError("--face must be synth or photo");
 
 const dir = mkdtempSync(join(tmpdir(), "aunce-bench-detect-"));
 const face = join(dir, "face.png");
-await sharp(new URL("../test/fixtures/face/group.jpg", import.meta.url).pathname).extract({ left: 440, top: 40, width: 180, height: 200 }).png().toFile(face);
+if (faceSource === "photo") {
+  await sharp(new URL("../test/fixtures/face/group.jpg", import.meta.url).pathname).extract({ left: 440, top: 40, width: 180, height: 200 }).png().toFile(face);
+} else {
+  // A near-frontal SynthAU face (the hard-face set's first frontal scene), cut to 200x200 around its box.
+  const s = hardFaceImage("frontal", 0, { seed: 1, size: 320 });
+  const b = s.faces[0];
+  const side = 200, left = Math.round(Math.min(Math.max(b.x + b.width / 2 - side / 2, 0), s.width - side)), top = Math.round(Math.min(Math.max(b.y + b.height / 2 - side / 2, 0), s.height - side));
+  await sharp(s.rgb, { raw: { width: s.width, height: s.height, channels: 3 } }).extract({ left, top, width: side, height: side }).png().toFile(face);
+}
 const video = join(dir, "face640x480.mp4");
 const fps = 25;
 const mk = spawnSync("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", `testsrc=size=640x480:rate=${fps}:duration=${frames / fps}`, "-i", face,
@@ -42,7 +56,7 @@ manualSeed(0);
 const model = backbone === "bundled" ? await loadAuModelFromCheckpoint(DEFAULT_MODEL_PATH) : new LinearProbeAuModel(backbone, BP4D_AUS);
 const pipeline = new FacePipeline(model, { detector });
 const cpu = readFileSync("/proc/cpuinfo", "utf8").match(/model name\s*:\s*(.*)/)?.[1] ?? "?";
-console.log(`${frames} frames 640x480, one face, detector ${detector}, AU model ${backbone === "bundled" ? model.description : `${backbone} + linear head (untrained)`}; ${cpu}; load average before: ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
+console.log(`${frames} frames 640x480, one ${faceSource === "synth" ? "SynthAU" : "photo"} face, detector ${detector}, AU model ${backbone === "bundled" ? model.description : `${backbone} + linear head (untrained)`}; ${cpu}; load average before: ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
 console.log("threads  detect-every  fps    start ms   ms/frame: decode  prepare  detect  landmarks  align  au     total");
 const rows: BenchRow[] = [];
 const modelWords = backbone === "bundled" ? "bundled default model" : `${backbone} AU model (untrained)`;
@@ -72,8 +86,8 @@ for (const threads of threadList) {
     const tm = Object.fromEntries(Object.entries(pipeline.times).map(([k, v]) => [k, v - f0.times[k as keyof typeof f0.times]])) as unknown as typeof pipeline.times;
     ctx.decodeMs -= f0.decode;
     rows.push({
-      id: `detect.${backbone}.t${getNumThreads()}.${detectEvery}`,
-      benchmark: `\`aunce detect\`, 640x480 video, one face, ${modelWords}, ${getNumThreads()} threads, \`--detect-every ${detectEvery}\``,
+      id: `detect.${backbone}.t${getNumThreads()}.${detectEvery}${detector === "yunet" ? "" : `.${detector}`}${faceSource === "synth" ? "" : ".photo"}`,
+      benchmark: `\`aunce detect\`, 640x480 video, one ${faceSource === "synth" ? "SynthAU" : "photo"} face, ${detector} detector, ${modelWords}, ${getNumThreads()} threads, \`--detect-every ${detectEvery}\``,
       ours: `${(1000 / steady).toFixed(1)} fps`,
       values: { fps: 1000 / steady, msPerFrame: steady },
     });
@@ -81,7 +95,7 @@ for (const threads of threadList) {
   }
 }
 console.log(`load average after: ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
-writeBenchResults(`detect-${backbone}`, rows);
+writeBenchResults(`detect-${backbone}-${detector}`, rows);
 pipeline.dispose();
 model.dispose?.();
 rmSync(dir, { recursive: true });

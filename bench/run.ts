@@ -8,6 +8,7 @@
  *   synth    SynthAU images/s
  *   detect   aunce detect fps on a 640x480 video, per stage
  *   web      the browser build's fps on a 640x480 one-face fake camera (headless chromium, wasm threads), per stage
+ *   hard-faces  detector recall and false faces on hard SynthAU faces and real photos, YuNet vs SSD
  *   face-nets  our face-api port vs face-api on tfjs-wasm (when FACEAPI_REF_DIR is set)
  *   realface  the real-face check (a proxy: expression-net weak labels, mirror consistency) of the bundled AU model
  *   onnx     the exported ONNX models in onnxruntime-node / -web (wasm) vs libtorch, per network
@@ -21,7 +22,7 @@ import { spawnSync } from "node:child_process";
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 
-const ALL = ["engine", "models", "data", "synth", "detect", "web", "onnx", "face-nets", "realface", "memory-video", "memory-train", "study", "dist"];
+const ALL = ["engine", "models", "data", "synth", "detect", "hard-faces", "web", "onnx", "face-nets", "realface", "memory-video", "memory-train", "study", "dist"];
 const only = process.argv.slice(2).filter((a) => !a.startsWith("--"));
 const areas = only.length ? only : ALL;
 let failed = 0;

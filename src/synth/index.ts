@@ -8,3 +8,4 @@ export { BP4D_PARTS, DISFA_PARTS, subjectNames } from "./naming.ts";
 export { FaceRenderer, type FrameSpec, type RenderedFrame } from "./render.ts";
 export { AU_ROW_CHOICE, RENDERABLE_AUS } from "./au-map.ts";
 export { applyPhoto, PHOTO_MAX_POSE, samplePhoto, SYNTH_DOMAINS, type PhotoParams, type SynthDomain } from "./photo.ts";
+export { faceBoxFromLandmarks, HARD_CONDITION_WORDS, HARD_CONDITIONS, hardFaceImage, hardFaceSet, type HardBox, type HardCondition, type HardFaceImage, type HardFaceOptions } from "./hard-faces.ts";
