@@ -9,7 +9,7 @@
 // Loading it runs `aunce doctor --json` in a child process with AUNCE_NATIVE pointing at it, which
 // must report the CUDA build (cudaBuild: true) and, on a machine without a GPU, cuda: false.
 import { spawnSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -29,6 +29,9 @@ const NVIDIA = [
   "nvidia-cublas", "nvidia-cuda-cupti", "nvidia-cuda-nvrtc", "nvidia-cuda-runtime", "nvidia-cudnn-cu13", "nvidia-cufft",
   "nvidia-cufile", "nvidia-curand", "nvidia-cusolver", "nvidia-cusparse", "nvidia-cusparselt-cu13", "nvidia-nccl-cu13",
   "nvidia-nvjitlink", "nvidia-nvshmem-cu13", "nvidia-nvtx",
+  // Headers only: c10d's ProcessGroupNCCL.hpp includes ATen/cuda, whose cuda_runtime.h needs
+  // crt/host_config.h and CCCL's nv/target.
+  "nvidia-cuda-crt==13.0.*", "nvidia-cuda-cccl==13.0.*",
 ];
 
 let torchDir = dirArg;
@@ -44,7 +47,8 @@ if (!torchDir) {
     if (pip(target, [spec]) !== 0) die(`pip could not unpack ${spec}`);
   }
   const done = join(target, "nvidia", ".aunce-complete");
-  if (!existsSync(done)) {
+  // The marker holds the list it was made from: a longer list unpacks again.
+  if (!existsSync(done) || readFileSync(done, "utf8") !== NVIDIA.join("\n")) {
     // Each wheel into its own folder, then merged: pip --target skips a package whose top folder
     // (nvidia/) already exists, and a wheel missing from the index (the CUDA runtime, which the
     // toolkit's libcudart replaces) must not stop the others.
@@ -60,7 +64,7 @@ if (!torchDir) {
       rmSync(one, { recursive: true, force: true });
     }
     mkdirSync(dirname(done), { recursive: true });
-    writeFileSync(done, "");
+    writeFileSync(done, NVIDIA.join("\n"));
   }
 }
 if (!isLibtorchDir(torchDir)) die(`${torchDir} is not a libtorch folder`);
@@ -76,6 +80,7 @@ if (!reuse) {
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work, { recursive: true });
   cpSync(join(root, "native", "src"), join(work, "src"), { recursive: true });
+  cpSync(join(root, "native", "gloo-shim"), join(work, "gloo-shim"), { recursive: true });
   for (const f of ["binding.gyp", "libtorch.cjs"]) cpSync(join(root, "native", f), join(work, f));
   const nodeDir = dirname(dirname(process.execPath));
   const gyp = [

@@ -27,7 +27,10 @@
 #endif
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 
-#if defined(AUNCE_WITH_CUDA) && __has_include(<nccl.h>) && __has_include(<torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>)
+// NCCL: a CUDA build with NCCL's header and the full CUDA headers ProcessGroupNCCL.hpp pulls in
+// through ATen/cuda (cuSPARSE, cuBLAS); without them the addon builds with Gloo only.
+#if defined(AUNCE_WITH_CUDA) && __has_include(<nccl.h>) && __has_include(<cusparse.h>) && __has_include(<cublas_v2.h>) && \
+    __has_include(<torch/csrc/distributed/c10d/ProcessGroupNCCL.hpp>)
 #ifndef USE_C10D_NCCL
 #define USE_C10D_NCCL 1
 #endif

@@ -225,6 +225,9 @@ export async function train(given: Partial<TrainConfig>, opts: TrainOptions = {}
       let epochSteps = 0;
       let t0 = performance.now();
       for await (const batch of loader.epoch(p.epoch, p.batch)) {
+        // A turn of the event loop, so that a Ctrl-C (a signal handler) is seen even when the
+        // next batch was ready and awaiting it ran no macrotask.
+        await new Promise<void>((res) => setImmediate(res));
         // All ranks agree on stopping, so that they stop after the same step.
         if (dist ? anyRank(dist.group, opts.signal?.aborted ?? false) : opts.signal?.aborted) {
           await save();

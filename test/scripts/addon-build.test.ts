@@ -29,7 +29,7 @@ const engines = (await import(pathToFileURL(join(root, "scripts", "engine.mjs"))
 
 /** A copy of the package's build inputs (native/ sources) and install scripts, as an installed package has them (no src/). */
 function fakePackage(dir: string): string {
-  for (const p of ["native/src", "native/binding.gyp", "native/libtorch.cjs", "scripts/engine.mjs", "scripts/addon-build.mjs", "scripts/install.mjs"]) {
+  for (const p of ["native/src", "native/gloo-shim", "native/binding.gyp", "native/libtorch.cjs", "scripts/engine.mjs", "scripts/addon-build.mjs", "scripts/install.mjs"]) {
     cpSync(join(root, p), join(dir, p), { recursive: true });
   }
   return dir;

@@ -91,7 +91,7 @@ test("npm pack -> offline install into a new app -> CLI and library work; an ins
   const info = (JSON.parse(packed.out) as PackResult[])[0];
   const files = info.files.map((f) => f.path);
   for (const want of ["package.json", "README.md", "LICENSE", "bin/aunce.mjs", "dist/index.js", "dist/index.d.ts", "dist/cli/main.js",
-    "dist/native/load.js", "native/binding.gyp", "native/libtorch.cjs", "native/src/addon.cc", "scripts/install.mjs", "scripts/setup.mjs",
+    "dist/native/load.js", "native/binding.gyp", "native/libtorch.cjs", "native/src/addon.cc", "native/gloo-shim/gloo/context.h", "scripts/install.mjs", "scripts/setup.mjs",
     "scripts/engine.mjs", "scripts/addon-build.mjs", "assets/face-api/LICENSE", "assets/facekit/LICENSE", "assets/yunet/LICENSE",
     "assets/models/README.md", "configs/bp4d.yaml"]) {
     assert.ok(files.includes(want), `the tarball lacks ${want}`);

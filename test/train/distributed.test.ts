@@ -1,7 +1,7 @@
 // Data-parallel training with Gloo on loopback (2 CPU processes through `aunce train
-// --nproc_per_node 2`): the same run as one process with the whole batch (AUNCE with sync_bn,
-// and the supervised baseline), a killed worker that stops the run with a clear error, and a
-// distributed resume that reproduces the uninterrupted distributed run step for step.
+// --nproc_per_node 2`): the same run as one process with the whole batch (AUNCE and the
+// supervised baseline, with sync_bn), Ctrl-C on the launcher, a killed worker that stops the run
+// with a clear error, and a distributed resume that reproduces the uninterrupted run step for step.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -54,6 +54,28 @@ async function weightDiff(a: string, b: string): Promise<number> {
   return worst;
 }
 
+/** Resolves once the run's log holds `n` steps (polling; fails after a minute). */
+function waitForSteps(runDir: string, n: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const poll = setInterval(() => {
+      let steps = 0;
+      try {
+        steps = stepLosses(runDir).length;
+      } catch {
+        // no log yet
+      }
+      if (steps >= n) {
+        clearInterval(poll);
+        resolve();
+      } else if (performance.now() - started > 60_000) {
+        clearInterval(poll);
+        reject(new Error(`the run logged ${steps} of ${n} steps in a minute`));
+      }
+    }, 20);
+  });
+}
+
 function assertClose(got: number[], want: number[], tol: number, what: string) {
   assert.equal(got.length, want.length, what);
   got.forEach((g, i) => assert.ok(Math.abs(g - want[i]) <= tol * Math.max(1, Math.abs(want[i])), `${what}: step ${i + 1}: ${g} vs ${want[i]}`));
@@ -83,33 +105,32 @@ describe("data-parallel training (2 processes, gloo)", () => {
     });
   }
 
+  it("Ctrl-C on the launcher stops every worker after the same step and rank 0 saves there", async () => {
+    const out = makeTempDir("aunce-dist-int-");
+    const runDir = join(out, "run");
+    const proc = await launch(flags(out));
+    await waitForSteps(runDir, 2);
+    process.kill(proc.pid, "SIGINT");
+    const r = await proc.done;
+    assert.equal(r.code, 130, r.err);
+    assert.match(r.err, /interrupted — the 2 worker\(s\) save a checkpoint and stop/);
+    const events = readFileSync(join(runDir, "log.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const stopped = events.find((e) => e.event === "interrupted");
+    assert.ok(stopped, "an interrupted event");
+    assert.ok(stopped.step < STEPS);
+    assert.equal((await readResumeState(join(runDir, "last.safetensors"))).step, stopped.step);
+  });
+
   it("a killed worker stops the run with an error naming it; resume with 2 processes reproduces the uninterrupted run", async () => {
     assert.equal(distAunce.length, STEPS, "needs the AUNCE run above");
     const out = makeTempDir("aunce-dist-kill-");
     const runDir = join(out, "run");
     const proc = await launch(flags(out, ["--sync_bn", "--checkpoint_every", "2"]));
     // Once a few steps are logged, kill rank 1 (a child of the launcher, found by its RANK).
-    const rank1 = await new Promise<number>((resolve, reject) => {
-      const started = performance.now();
-      const poll = setInterval(() => {
-        let steps = 0;
-        try {
-          steps = stepLosses(runDir).length;
-        } catch {
-          // no log yet
-        }
-        if (steps >= 3) {
-          clearInterval(poll);
-          const kids = readFileSync(`/proc/${proc.pid}/task/${proc.pid}/children`, "utf8").trim().split(/\s+/).map(Number);
-          const pid = kids.find((k) => readFileSync(`/proc/${k}/environ`, "utf8").split("\0").includes("RANK=1"));
-          if (pid === undefined) reject(new Error("rank 1 not found"));
-          else resolve(pid);
-        } else if (performance.now() - started > 60_000) {
-          clearInterval(poll);
-          reject(new Error("the run logged no steps"));
-        }
-      }, 20);
-    });
+    await waitForSteps(runDir, 3);
+    const kids = readFileSync(`/proc/${proc.pid}/task/${proc.pid}/children`, "utf8").trim().split(/\s+/).map(Number);
+    const rank1 = kids.find((k) => readFileSync(`/proc/${k}/environ`, "utf8").split("\0").includes("RANK=1"));
+    assert.ok(rank1 !== undefined, "rank 1 found");
     process.kill(rank1, "SIGKILL");
     const killedAt = performance.now();
     const r = await proc.done;

@@ -66,6 +66,9 @@ export async function launchWorkers(o: LaunchOptions): Promise<number> {
       MASTER_ADDR: o.masterAddr, MASTER_PORT: String(o.masterPort), AUNCE_DIST_TIMEOUT: String(o.timeoutSec),
       ...(o.backend ? { AUNCE_DIST_BACKEND: o.backend } : {}),
       AUNCE_NUM_THREADS: process.env.AUNCE_NUM_THREADS ?? threads,
+      // c10d logs every failed socket read as a warning with a C++ backtrace; the worker's own
+      // error says what failed.
+      TORCH_CPP_LOG_LEVEL: process.env.TORCH_CPP_LOG_LEVEL ?? "ERROR",
     };
     // Own process group: a terminal's Ctrl-C reaches the launcher only, which forwards it once.
     const proc = spawn(process.execPath, [...nodeArgs(entry), entry, ...o.args], { env, stdio: "inherit", detached: true });
