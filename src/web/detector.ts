@@ -23,31 +23,22 @@ import {
 import { loadWebModels, type WebModels } from "./models.ts";
 import { toImageData } from "./pixels.ts";
 import { chooseProviders, configureRuntime, runFloat, type RuntimeOptions } from "./runtime.ts";
-import type { AlignTemplate, DetectedFace, WebFrameInput, WebModelUrls } from "./types.ts";
+import type { AuDetectorOptions } from "../api/detector.ts";
+import type { DetectedFace, WebFrameInput, WebModelUrls } from "./types.ts";
 import { detectYunet } from "./yunet.ts";
 
-/** Options of the browser's createAuDetector: Node's (less the engine's) plus model URLs and runtime settings. */
-export interface WebAuDetectorOptions extends RuntimeOptions {
+/** Node's options that mean the same in the browser (documented on AuDetectorOptions in src/api/detector.ts). */
+type SharedOptions = Pick<AuDetectorOptions, "thresholds" | "defaultThreshold" | "minConfidence" | "nmsThreshold" | "detectorSize" | "maxFaces" | "template" | "detectEvery">;
+
+/**
+ * Options of the browser's createAuDetector: Node's (less the engine's) plus model URLs and runtime
+ * settings. Thresholds not given fall back to the AU sidecar's, then to `defaultThreshold`.
+ */
+export interface WebAuDetectorOptions extends RuntimeOptions, SharedOptions {
   /** The model URLs (npm run web serves them under /models/). */
   models: WebModelUrls;
-  /** Per-AU presence thresholds (AU number -> threshold); others use the sidecar's, then `defaultThreshold`. */
-  thresholds?: Record<number, number>;
-  /** Default 0.5 (the spec's F1 threshold). */
-  defaultThreshold?: number;
   /** Only "yunet" in the browser (the default). */
   detector?: "yunet";
-  /** Detector score threshold, between 0 and 1. Default 0.6 (YuNet). */
-  minConfidence?: number;
-  /** Detector NMS IoU threshold in (0, 1]. Default 0.3. */
-  nmsThreshold?: number;
-  /** Frames with a longer side above this are scaled down for detection. Default 640. */
-  detectorSize?: number;
-  /** At most this many faces per image. Default 100. */
-  maxFaces?: number;
-  /** Alignment template. Default aunce-align-v1 (must be the one the model was trained with). */
-  template?: AlignTemplate;
-  /** track(): run the face detector on every k-th frame, follow faces in between. Default 5. */
-  detectEvery?: number;
 }
 
 /** Milliseconds per stage: reading the frame's pixels, YuNet, landmarks, alignment warp, AU model. */
