@@ -3,12 +3,23 @@
 // one file for pages without a bundler). onnxruntime-web is bundled in
 // its "extern wasm" form: its .wasm and worker .mjs files are served from /ort/ (the page's own
 // origin), not inlined, so the bundle stays small and nothing is fetched from elsewhere.
-import { build } from "esbuild";
+import { build, type BuildOptions } from "esbuild";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const root: string = fileURLToPath(new URL("../..", import.meta.url));
+
+/** esbuild settings both builds share: one browser ESM bundle, onnxruntime-web's wasm files loaded from URLs. */
+const BROWSER_BUNDLE = {
+  bundle: true,
+  format: "esm",
+  platform: "browser",
+  target: ["chrome120", "firefox121", "safari17"],
+  conditions: ["onnxruntime-web-use-extern-wasm"],
+  minify: true,
+  logLevel: "warning",
+} as const satisfies BuildOptions;
 
 /** Builds app.js and aunce-web.js into `outDir` (ESM, minified, with source maps); returns the app's path. */
 export async function buildPage(outDir: string = join(root, "web", ".build")): Promise<string> {
@@ -16,14 +27,8 @@ export async function buildPage(outDir: string = join(root, "web", ".build")): P
   await build({
     entryPoints: { app: join(root, "web", "app.ts"), "aunce-web": join(root, "src", "web", "index.ts") },
     outdir: outDir,
-    bundle: true,
-    format: "esm",
-    platform: "browser",
-    target: ["chrome120", "firefox121", "safari17"],
-    conditions: ["onnxruntime-web-use-extern-wasm"],
-    minify: true,
+    ...BROWSER_BUNDLE,
     sourcemap: true,
-    logLevel: "warning",
   });
   return join(outDir, "app.js");
 }
@@ -38,13 +43,7 @@ export async function buildLibrary(outDir: string): Promise<string> {
   await build({
     entryPoints: [join(root, "src", "web", "index.ts")],
     outfile,
-    bundle: true,
-    format: "esm",
-    platform: "browser",
-    target: ["chrome120", "firefox121", "safari17"],
-    conditions: ["onnxruntime-web-use-extern-wasm"],
-    minify: true,
-    logLevel: "warning",
+    ...BROWSER_BUNDLE,
   });
   return outfile;
 }
