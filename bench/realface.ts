@@ -2,18 +2,22 @@
 // test/fixtures/face (22 faces) for the bundled AU model (or --model <checkpoint>), plain and with
 // the opt-in mirror averaging, beside the held-out SynthAU F1/AUC its README records. A proxy, not
 // a validation: see docs/realface.md.
-//   node --import tsx bench/realface.ts [--model ckpt.safetensors] [--json out.json]
+// With --geometry <model.json> (repeatable), each landmark-geometry AU model is also checked alone
+// and fused with the AU model (its own fusion: stacking, or the mean), on the same pipeline runs.
+//   node --import tsx bench/realface.ts [--model ckpt.safetensors] [--geometry geom.json ...] [--json out.json]
 import { readFileSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { defaultModelPath, loadAuModelFromCheckpoint } from "../src/face/au-model.ts";
 import { FaceExpressionNet } from "../src/face/expression.ts";
 import { decodeImage } from "../src/face/image.ts";
 import { FacePipeline } from "../src/face/pipeline.ts";
-import { checkRealFaces, formatRealFaceReport, MirrorAveragedAuModel } from "../src/face/realface-check.ts";
+import { fusionScorer, geometryScorer, loadGeometryModel } from "../src/face/geometry-au.ts";
+import { checkRealFaces, formatRealFaceReport, MirrorAveragedAuModel, type FaceScorer } from "../src/face/realface-check.ts";
 
 const arg = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
 const modelPath = arg("--model") ?? defaultModelPath();
 if (!modelPath) throw new Error("no bundled AU model found; pass --model <checkpoint>");
+const geometryPaths = process.argv.flatMap((a, i) => (a === "--geometry" ? [process.argv[i + 1]] : []));
 const files = ["group.jpg", "group2.jpg", "sample1.jpg", "sample2.jpg", "sample4.jpg", "sample5.jpg"];
 const images = await Promise.all(files.map(async (f) => ({ name: f, image: await decodeImage(new URL(`../test/fixtures/face/${f}`, import.meta.url).pathname) })));
 
@@ -29,14 +33,20 @@ if (!arg("--model")) {
 const model = await loadAuModelFromCheckpoint(modelPath, "cpu");
 const expressions = FaceExpressionNet.load();
 const out: Record<string, unknown> = { model: modelPath, load: loadavg()[0] };
-for (const [label, m] of [["plain", model], ["mirror-averaged", new MirrorAveragedAuModel(model)]] as const) {
+const runs: [string, typeof model, FaceScorer | undefined][] = [["plain", model, undefined], ["mirror-averaged", new MirrorAveragedAuModel(model), undefined]];
+for (const path of geometryPaths) {
+  const g = loadGeometryModel(path);
+  const name = path.split("/").pop()!.replace(/\.json$/, "");
+  runs.push([`geometry ${name}`, model, geometryScorer(g)], [`fusion ${name} (${g.fusion ? "stacking" : "mean"})`, model, fusionScorer(g, model.aus)]);
+}
+for (const [label, m, scorer] of runs) {
   const pipeline = new FacePipeline(m, { minConfidence: 0.3 });
   const t = performance.now();
-  const r = checkRealFaces(pipeline, expressions, images);
+  const r = checkRealFaces(pipeline, expressions, images, { scorer });
   const ms = performance.now() - t;
   console.log(`\n## ${label} (${(ms / 1000).toFixed(1)} s for ${images.length} photos + mirrors, load ${loadavg()[0].toFixed(2)})`);
   console.log(formatRealFaceReport(r));
-  out[label] = { perAu: r.perAu, overall: r.overall, baselines: r.baselines, flip: r.flip, labelled: r.labelled, faces: r.faces };
+  out[label] = { aus: r.aus, perAu: r.perAu, overall: r.overall, baselines: r.baselines, flip: r.flip, labelled: r.labelled, faces: r.faces };
   pipeline.dispose();
   if (m !== model) m.dispose?.();
 }

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { loadavg } from "node:os";
 import { computeMetrics, type Metrics } from "../../src/eval/metrics.ts";
 import { geometryFeatures, GEOMETRY_FEATURE_COUNT } from "../../src/face/geometry/au-geometry.ts";
-import { predictGeometry, trainGeometryModel, type GeometryModelFile, type GeometryTrainOptions } from "../../src/face/geometry/geometry-model.ts";
+import { fitFusionStacking, fuseGeometry, predictGeometry, trainGeometryModel, type GeometryModelFile, type GeometryTrainOptions } from "../../src/face/geometry/geometry-model.ts";
 import type { Affine } from "../../src/face/geometry/similarity.ts";
 
 const arg = (name: string, def?: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : def);
@@ -44,33 +44,6 @@ const predictAll = (m: GeometryModelFile, X: Float32Array) => {
   return out;
 };
 const mean2 = (a: Float32Array, b: Float32Array) => a.map((x, i) => (x + b[i]) / 2);
-const logit = (p: number) => { const q = Math.min(1 - 1e-6, Math.max(1e-6, p)); return Math.log(q / (1 - q)); };
-
-/** Per-AU logistic stacking on [logit p_image, logit p_geometry], class-balanced, fitted on train. */
-function stacking(trImg: Float32Array, trGeo: Float32Array, trY: Float32Array, teImg: Float32Array, teGeo: Float32Array): { probs: Float32Array; weights: number[][] } {
-  const nTr = trY.length / K, nTe = teImg.length / K, probs = new Float32Array(nTe * K), weights: number[][] = [];
-  for (let k = 0; k < K; k++) {
-    let w0 = 0, w1 = 0.5, w2 = 0.5;
-    let pos = 0, neg = 0;
-    for (let i = 0; i < nTr; i++) { if (trY[i * K + k] === 1) pos++; else if (trY[i * K + k] === 0) neg++; }
-    const wp = (pos + neg) / (2 * pos), wn = (pos + neg) / (2 * neg);
-    for (let it = 0; it < 300; it++) { // full-batch gradient descent on a convex 3-parameter problem
-      let g0 = 0, g1 = 0, g2 = 0;
-      for (let i = 0; i < nTr; i++) {
-        const y = trY[i * K + k];
-        if (y !== 0 && y !== 1) continue;
-        const a = logit(trImg[i * K + k]), b = logit(trGeo[i * K + k]);
-        const e = (y ? wp : wn) * (1 / (1 + Math.exp(-(w0 + w1 * a + w2 * b))) - y) / (pos + neg);
-        g0 += e; g1 += e * a; g2 += e * b;
-      }
-      w0 -= 0.5 * g0; w1 -= 0.5 * g1; w2 -= 0.5 * g2;
-    }
-    weights.push([w0, w1, w2]);
-    for (let i = 0; i < nTe; i++) probs[i * K + k] = 1 / (1 + Math.exp(-(w0 + w1 * logit(teImg[i * K + k]) + w2 * logit(teGeo[i * K + k]))));
-  }
-  return { probs, weights };
-}
-
 const results: Record<string, Metrics> = {};
 const timing: Record<string, number> = {};
 const recipes: Record<string, GeometryTrainOptions> = {
@@ -86,9 +59,14 @@ for (const [name, recipe] of Object.entries(recipes)) {
   const geoTe = predictAll(model, test.X), geoTr = predictAll(model, train.X);
   results[name] = computeMetrics(geoTe, test.Y, aus);
   results[`fusion-mean(image, ${name})`] = computeMetrics(mean2(test.P, geoTe), test.Y, aus);
-  const st = stacking(train.P, geoTr, train.Y, test.P, geoTe);
-  stackWeights[name] = st.weights;
-  results[`fusion-stack(image, ${name})`] = computeMetrics(st.probs, test.Y, aus);
+  // Stacking fitted on the training subjects, where the image model's outputs are those of its own
+  // training data: it may over-trust the image model.
+  const stacked: GeometryModelFile = { ...model, fusion: fitFusionStacking(train.P, geoTr, train.Y, K) };
+  stackWeights[name] = stacked.fusion!.bias.map((b, k) => [b, stacked.fusion!.image[k], stacked.fusion!.geometry[k]]);
+  const fused = new Float32Array(test.P.length);
+  for (let i = 0; i < test.found; i++) fused.set(fuseGeometry(stacked, aus, test.P.subarray(i * K, (i + 1) * K), geoTe.subarray(i * K, (i + 1) * K)), i * K);
+  results[`fusion-stack(image, ${name})`] = computeMetrics(fused, test.Y, aus);
+  writeFileSync(join(outDir, `${name}-stack.json`), JSON.stringify(stacked) + "\n");
   // Also how the geometry model fits its own training subjects (over-fitting check).
   results[`${name} (train subjects)`] = computeMetrics(geoTr, train.Y, aus);
   writeFileSync(join(outDir, `${name}.json`), JSON.stringify(model) + "\n");

@@ -48,6 +48,16 @@ export const PROTOTYPE_RULES: readonly PrototypeRule[] = [
   rule("disgusted", 10, true, "emfacs"),
 ];
 
+/**
+ * What the check scores when it is not the pipeline's AU model as is: AU numbers and a function
+ * from the pipeline's analysis of a face (box, landmarks, alignment, the AU model's probabilities)
+ * to probabilities in `aus` order, e.g. a landmark-geometry model or a fusion (geometry-au.ts).
+ */
+export interface FaceScorer {
+  readonly aus: readonly number[];
+  score(face: FaceAnalysis): ArrayLike<number>;
+}
+
 /** Settings of checkRealFaces. */
 export interface RealFaceCheckOptions {
   /** A face is labelled only when its top expression has at least this probability. Default 0.9. */
@@ -58,6 +68,8 @@ export interface RealFaceCheckOptions {
   flipTolerance?: number;
   /** The rules; default PROTOTYPE_RULES. */
   rules?: readonly PrototypeRule[];
+  /** Scores faces with this instead of the pipeline's AU model output. */
+  scorer?: FaceScorer;
   /** Called after each image (progress on long runs). */
   onImage?: (name: string, done: number, total: number) => void;
 }
@@ -82,7 +94,7 @@ export interface Agreement { agree: number; total: number; rate: number }
 /** What checkRealFaces measured. */
 export interface RealFaceCheckResult {
   aus: number[];
-  options: Required<Omit<RealFaceCheckOptions, "onImage" | "rules">>;
+  options: Required<Omit<RealFaceCheckOptions, "onImage" | "rules" | "scorer">>;
   faces: RealFace[];
   /** Labelled faces per expression. */
   labelled: Partial<Record<Expression, number>>;
@@ -162,7 +174,7 @@ export class MirrorAveragedAuModel implements AuModel {
   }
 }
 
-function validate(opts: RealFaceCheckOptions): Required<Omit<RealFaceCheckOptions, "onImage" | "rules">> {
+function validate(opts: RealFaceCheckOptions): Required<Omit<RealFaceCheckOptions, "onImage" | "rules" | "scorer">> {
   const o = { minExpressionProbability: opts.minExpressionProbability ?? 0.9, threshold: opts.threshold ?? 0.5, flipTolerance: opts.flipTolerance ?? 0.05 };
   for (const [k, v] of Object.entries(o)) {
     if (typeof v !== "number" || !(v >= 0 && v <= 1)) throw new RangeError(`checkRealFaces: ${k} must be a number in [0, 1], got ${JSON.stringify(v)}`);
@@ -204,13 +216,18 @@ export function scoreAgreement(faces: readonly Pick<RealFace, "expression" | "la
 }
 
 /**
- * Runs the check on named images with `pipeline` (its AU model is the one checked) and the
- * expression net. Each image is also run mirrored; a mirrored face is matched to the original whose
+ * Runs the check on named images with `pipeline` (its AU model is the one checked, or
+ * `opts.scorer` on the pipeline's analyses) and the expression net. Each image is also run mirrored; a mirrored face is matched to the original whose
  * mirrored box centre is nearest (within half the box width).
  */
 export function checkRealFaces(pipeline: FacePipeline, expressions: FaceExpressionNet, images: readonly { name: string; image: RgbImage }[], opts: RealFaceCheckOptions = {}): RealFaceCheckResult {
   const o = validate(opts);
-  const aus = [...pipeline.auModel.aus];
+  const aus = [...(opts.scorer?.aus ?? pipeline.auModel.aus)];
+  const score = (a: FaceAnalysis): number[] => {
+    const p = opts.scorer ? opts.scorer.score(a) : a.probabilities;
+    if (p.length !== aus.length) throw new RangeError(`checkRealFaces: the scorer gave ${p.length} probabilities for ${aus.length} AUs`);
+    return Array.from(p);
+  };
   const faces: RealFace[] = [];
   for (const [n, { name, image }] of images.entries()) {
     const orig = analyse(pipeline, expressions, image);
@@ -228,8 +245,8 @@ export function checkRealFaces(pipeline: FacePipeline, expressions: FaceExpressi
         expression: e.top,
         expressionProbability: e.topProbability,
         labelled: e.topProbability >= o.minExpressionProbability,
-        probabilities: [...a.probabilities],
-        mirroredProbabilities: best ? [...best.probabilities] : null,
+        probabilities: score(a),
+        mirroredProbabilities: best ? score(best) : null,
       });
     }
     opts.onImage?.(name, n + 1, images.length);

@@ -29,9 +29,18 @@ export interface GeometryModelFile {
   layers: GeometryLayer[];
   /** Average the output with the model on the mirrored features. */
   mirrorAverage: boolean;
+  /**
+   * How to fuse with an image model's probabilities (fuseGeometry): per AU of `aus`, logistic
+   * stacking p = sigmoid(bias + image * logit(p_image) + geometry * logit(p_geometry)), fitted on
+   * training subjects (fitFusionStacking). Absent: the mean of the two probabilities.
+   */
+  fusion?: GeometryFusion;
   /** Free-form provenance (data, recipe, measures). */
   meta?: Record<string, unknown>;
 }
+
+/** Per-AU stacking weights (GeometryModelFile.fusion), one entry per AU of the model. */
+export interface GeometryFusion { kind: "stack"; bias: number[]; image: number[]; geometry: number[] }
 
 const fail = (msg: string): never => { throw new Error(`geometry AU model: ${msg}`); };
 const isNumArray = (x: unknown, n: number) => Array.isArray(x) && x.length === n && x.every((v) => typeof v === "number" && Number.isFinite(v));
@@ -56,6 +65,12 @@ export function validateGeometryModel(m: unknown): GeometryModelFile {
   });
   if (width !== g.aus.length) fail(`the last layer outputs ${width} values for ${g.aus.length} AUs`);
   if (typeof g.mirrorAverage !== "boolean") fail("mirrorAverage must be true or false");
+  if (g.fusion !== undefined) {
+    const f = g.fusion;
+    if (!f || f.kind !== "stack" || !isNumArray(f.bias, g.aus.length) || !isNumArray(f.image, g.aus.length) || !isNumArray(f.geometry, g.aus.length)) {
+      fail(`fusion must be { kind: "stack", bias, image, geometry } with ${g.aus.length} numbers each`);
+    }
+  }
   return g;
 }
 
@@ -104,6 +119,57 @@ export function fuseProbabilities(aus: readonly number[], image: ArrayLike<numbe
     if (j >= 0) out[k] = (1 - geometryWeight) * image[k] + geometryWeight * geometry[j];
   });
   return out;
+}
+
+const logit = (p: number) => { const q = Math.min(1 - 1e-6, Math.max(1e-6, p)); return Math.log(q / (1 - q)); };
+
+/**
+ * The model's fusion with an image model: per AU of `aus` (the image model's order), the model's
+ * `fusion` (stacking) or the mean of the two probabilities where the geometry model has the AU;
+ * the image probability alone where it does not.
+ */
+export function fuseGeometry(m: GeometryModelFile, aus: readonly number[], image: ArrayLike<number>, geometry: ArrayLike<number>): Float32Array {
+  if (!m.fusion) return fuseProbabilities(aus, image, m.aus, geometry);
+  if (image.length !== aus.length || geometry.length !== m.aus.length) throw new RangeError(`fuseGeometry: ${image.length} image probabilities for ${aus.length} AUs, ${geometry.length} geometry ones for ${m.aus.length}`);
+  const f = m.fusion;
+  const out = Float32Array.from(image);
+  aus.forEach((au, k) => {
+    const j = m.aus.indexOf(au);
+    if (j >= 0) out[k] = sigmoid(f.bias[j] + f.image[j] * logit(image[k]) + f.geometry[j] * logit(geometry[j]));
+  });
+  return out;
+}
+
+/**
+ * Fits per-AU logistic stacking (GeometryFusion) on [logit p_image, logit p_geometry], both
+ * [n, aus] in `aus` order, labels as trainGeometryModel's, class-balanced; deterministic full-batch
+ * gradient descent from (0, 0.5, 0.5), i.e. from the mean in logit space.
+ */
+export function fitFusionStacking(image: ArrayLike<number>, geometry: ArrayLike<number>, labels: ArrayLike<number>, numAus: number, iterations = 300, lr = 0.5): GeometryFusion {
+  const K = numAus, n = labels.length / K;
+  if (!Number.isInteger(n) || image.length !== labels.length || geometry.length !== labels.length) throw new RangeError(`fitFusionStacking: image, geometry and labels must all be [n, ${K}]`);
+  const fusion: GeometryFusion = { kind: "stack", bias: [], image: [], geometry: [] };
+  for (let k = 0; k < K; k++) {
+    let pos = 0, neg = 0;
+    for (let i = 0; i < n; i++) { if (labels[i * K + k] === 1) pos++; else if (labels[i * K + k] === 0) neg++; }
+    let w0 = 0, w1 = 0.5, w2 = 0.5;
+    if (pos && neg) {
+      const wp = (pos + neg) / (2 * pos), wn = (pos + neg) / (2 * neg);
+      const a = Float64Array.from({ length: n }, (_, i) => logit(image[i * K + k])), b = Float64Array.from({ length: n }, (_, i) => logit(geometry[i * K + k]));
+      for (let it = 0; it < iterations; it++) {
+        let g0 = 0, g1 = 0, g2 = 0;
+        for (let i = 0; i < n; i++) {
+          const y = labels[i * K + k];
+          if (y !== 0 && y !== 1) continue;
+          const e = ((y ? wp : wn) * (sigmoid(w0 + w1 * a[i] + w2 * b[i]) - y)) / (pos + neg);
+          g0 += e; g1 += e * a[i]; g2 += e * b[i];
+        }
+        w0 -= lr * g0; w1 -= lr * g1; w2 -= lr * g2;
+      }
+    }
+    fusion.bias.push(w0); fusion.image.push(w1); fusion.geometry.push(w2);
+  }
+  return fusion;
 }
 
 /** Settings of trainGeometryModel. */
