@@ -10,6 +10,8 @@ import { createFaceDetector, type FaceDetector } from "./detectors.ts";
 import type { FaceDetectorOptions } from "./geometry/detector-options.ts";
 import { landmarkBoxForYunet } from "./geometry/landmark-crop.ts";
 import { faceAlignment } from "./geometry/similarity.ts";
+import { geometryFeatures } from "./geometry/au-geometry.ts";
+import { fuseGeometry, predictGeometry, type GeometryModelFile } from "./geometry/geometry-model.ts";
 import { imageToTensor, type RgbImage } from "./image.ts";
 import { FaceLandmark68Net, type Landmarks68 } from "./landmarks.ts";
 
@@ -24,7 +26,7 @@ export interface FaceAnalysis {
    * failed their sanity checks against them (geometry/similarity.ts landmarkDisagreement).
    */
   alignedOn: "landmarks68" | "points5";
-  /** Per AU of the model (model.aus order): probability 0..1. */
+  /** Per AU of the model (model.aus order): probability 0..1 (fused with the geometry model when the pipeline has one). */
   probabilities: Float32Array;
 }
 
@@ -43,6 +45,11 @@ export interface PipelineOptions extends FaceDetectorOptions {
   template?: AlignTemplate;
   /** The score threshold under its older name (scoreThreshold wins when both are given). */
   minConfidence?: number;
+  /**
+   * A landmark-geometry AU model (geometry/geometry-model.ts) fused with the AU model's
+   * probabilities (its own fusion rule) for the AUs it has; off when absent.
+   */
+  geometry?: GeometryModelFile;
 }
 
 /** Owns the detector and landmark nets (and the AU model once given): call dispose(). */
@@ -58,6 +65,9 @@ export class FacePipeline {
     this.detector = createFaceDetector({ ...options, scoreThreshold: options.scoreThreshold ?? options.minConfidence }, weightsDir, "FacePipeline");
     this.landmarker = FaceLandmark68Net.load(weightsDir);
     this.template = options.template ?? ALIGN_TEMPLATE_V1;
+    if (options.geometry && options.geometry.template !== this.template.version) {
+      throw new RangeError(`FacePipeline: the geometry AU model was trained on template ${options.geometry.template}, the pipeline aligns to ${this.template.version}`);
+    }
     auModel.prepare?.();
     const norm = auModel.normalisation ?? AU_INPUT;
     this.mean = fromArray(Float32Array.from(norm.mean), [1, 3, 1, 1]);
@@ -105,9 +115,14 @@ export class FacePipeline {
         x.dispose();
         const probs = p.data<"float32">();
         p.dispose();
-        this.times.au += performance.now() - t;
         const n = this.auModel.aus.length;
-        return faces.map((box, i) => ({ box, landmarks: landmarks[i], alignment: alignments[i], alignedOn: alignedOn[i], probabilities: probs.slice(i * n, (i + 1) * n) }));
+        const g = this.options.geometry;
+        const perFace = faces.map((_, i) => {
+          const image = probs.slice(i * n, (i + 1) * n);
+          return g ? fuseGeometry(g, this.auModel.aus, image, predictGeometry(g, geometryFeatures(landmarks[i], alignments[i], this.template))) : image;
+        });
+        this.times.au += performance.now() - t;
+        return faces.map((box, i) => ({ box, landmarks: landmarks[i], alignment: alignments[i], alignedOn: alignedOn[i], probabilities: perFace[i] }));
       } finally {
         frame.dispose();
       }

@@ -52,6 +52,7 @@ export function validateGeometryModel(m: unknown): GeometryModelFile {
   if (g.format !== "aunce-geometry-au") fail(`format must be "aunce-geometry-au", got ${JSON.stringify(g.format)}`);
   if (g.version !== 1) fail(`unsupported version ${JSON.stringify(g.version)}`);
   if (g.features !== GEOMETRY_FEATURES_VERSION) fail(`trained on features ${JSON.stringify(g.features)}, this code computes ${GEOMETRY_FEATURES_VERSION}`);
+  if (typeof g.template !== "string" || !g.template) fail("template must name the alignment template version, e.g. \"aunce-align-v1\"");
   if (!Array.isArray(g.aus) || !g.aus.length || !g.aus.every((a) => Number.isInteger(a) && a > 0)) fail("aus must be a non-empty list of AU numbers");
   if (!isNumArray(g.mean, GEOMETRY_FEATURE_COUNT) || !isNumArray(g.std, GEOMETRY_FEATURE_COUNT)) fail(`mean and std must hold ${GEOMETRY_FEATURE_COUNT} finite numbers`);
   if (!g.std.every((s) => s > 0)) fail("std values must be > 0");
