@@ -13,6 +13,8 @@ import { BP4D_AUS, LinearProbeAuModel, defaultModelPath, loadAuModelFromCheckpoi
 import { decodeImage, type RgbImage } from "../face/image.ts";
 import { FaceFollower } from "../face/follow.ts";
 import { FacePipeline, type StageTimes } from "../face/pipeline.ts";
+import { resolveGeometryModel } from "../face/geometry-au.ts";
+import type { GeometryModelFile } from "../face/geometry/geometry-model.ts";
 import type { DetectorKind } from "../face/geometry/detector-options.ts";
 import { checkDetectorOptions, toDetectedFace } from "./shared.ts";
 import { checkDevice, withSeed } from "../tensor/index.ts";
@@ -99,6 +101,12 @@ export interface AuDetectorOptions {
    */
   detectEvery?: number;
   /**
+   * Fuse a landmark-geometry AU model with the AU model's probabilities (mean per AU it has; CSV/JSON
+   * shape unchanged): true = the bundled one (assets/models/synthau-geometry-logistic.md, trained on
+   * SynthAU, not validated on real faces), a weights file path, or a parsed model. Default off.
+   */
+  geometry?: boolean | string | GeometryModelFile;
+  /**
    * Where the AU model computes: "cpu" (default), "cuda" or "cuda:N" (a CUDA engine; see `aunce
    * doctor`). Face detection and landmarks stay on the CPU (small nets, per-frame geometry).
    */
@@ -147,6 +155,7 @@ export async function resolveAuModel(opts: Pick<AuDetectorOptions, "model" | "un
  */
 export async function createAuDetector(opts: AuDetectorOptions = {}): Promise<AuDetector> {
   checkDetectorOptions(opts);
+  const geometry = resolveGeometryModel(opts.geometry);
   const model = await resolveAuModel(opts);
   const ownsModel = typeof opts.model !== "object";
   const unknown = Object.keys(opts.thresholds ?? {}).map(Number).filter((au) => !model.aus.includes(au));
@@ -154,14 +163,14 @@ export async function createAuDetector(opts: AuDetectorOptions = {}): Promise<Au
     if (ownsModel) model.dispose?.();
     throw new RangeError(`createAuDetector: thresholds name AU(s) ${unknown.join(", ")}, which the model does not predict (it predicts ${model.aus.join(", ")})`);
   }
-  const pipeline = new FacePipeline(model, { detector: opts.detector, scoreThreshold: opts.minConfidence, nmsThreshold: opts.nmsThreshold, maxFaces: opts.maxFaces, detectorSize: opts.detectorSize, template: opts.template ?? ALIGN_TEMPLATE_V1 });
+  const pipeline = new FacePipeline(model, { detector: opts.detector, scoreThreshold: opts.minConfidence, nmsThreshold: opts.nmsThreshold, maxFaces: opts.maxFaces, detectorSize: opts.detectorSize, template: opts.template ?? ALIGN_TEMPLATE_V1, geometry });
   const def = opts.defaultThreshold ?? 0.5;
   const threshold = (au: number) => opts.thresholds?.[au] ?? def;
   const follower = new FaceFollower(pipeline, opts.detectEvery ?? 5);
   let disposed = false;
   return {
     aus: [...model.aus],
-    modelDescription: model.description ?? "custom AuModel",
+    modelDescription: (model.description ?? "custom AuModel") + (geometry ? ", fused with a landmark-geometry AU model" : ""),
     times: pipeline.times,
     async detect(input) {
       if (disposed) throw new Error("AuDetector: detect() after dispose()");

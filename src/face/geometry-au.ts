@@ -3,10 +3,29 @@
  * pipeline's face analyses with it, alone or fused with the image model (the maths, shared with the
  * browser, is in geometry/au-geometry.ts and geometry/geometry-model.ts).
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { geometryFeatures } from "./geometry/au-geometry.ts";
 import { fuseGeometry, predictGeometry, validateGeometryModel, type GeometryModelFile } from "./geometry/geometry-model.ts";
 import type { FaceAnalysis } from "./pipeline.ts";
+
+/** The optional bundled geometry AU model (assets/models/synthau-geometry-logistic.md). */
+export const DEFAULT_GEOMETRY_MODEL_PATH = fileURLToPath(new URL("../../assets/models/synthau-geometry-logistic.json", import.meta.url));
+
+/**
+ * The geometry option of the detector API and CLI: true = the bundled model, a string = a weights
+ * file, an object = a model already parsed (checked); false or undefined = none.
+ */
+export function resolveGeometryModel(option: boolean | string | GeometryModelFile | undefined): GeometryModelFile | undefined {
+  if (option === undefined || option === false) return undefined;
+  if (option === true) {
+    if (!existsSync(DEFAULT_GEOMETRY_MODEL_PATH)) throw new Error(`geometry: the bundled geometry AU model is missing (${DEFAULT_GEOMETRY_MODEL_PATH})`);
+    return loadGeometryModel(DEFAULT_GEOMETRY_MODEL_PATH);
+  }
+  if (typeof option === "string") return loadGeometryModel(option);
+  if (typeof option === "object" && option !== null) return validateGeometryModel(option);
+  throw new TypeError(`geometry: expected true, false, a weights file path or a parsed model, got ${JSON.stringify(option)}`);
+}
 
 /** Reads and checks a geometry AU model weights file (JSON). */
 export function loadGeometryModel(path: string): GeometryModelFile {

@@ -7,6 +7,7 @@ import { createWriteStream, type WriteStream } from "node:fs";
 import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import { resolveAuModel } from "../../api/detector.ts";
+import { resolveGeometryModel } from "../../face/geometry-au.ts";
 import { FacePipeline } from "../../face/pipeline.ts";
 import { requireFfmpeg, probeVideo } from "../../face/video.ts";
 import { manualSeed, setNumThreads } from "../../tensor/index.ts";
@@ -27,6 +28,7 @@ interface DetectOpts {
   overlay?: string;
   thresholds?: string;
   model?: string;
+  geometry?: boolean | string;
   untrained?: string;
   every: string;
   detect_every: string;
@@ -90,8 +92,15 @@ export async function runDetect(inputs: string[], opts: DetectOpts): Promise<num
     if (defaultModelPath()) console.error("aunce detect: using the bundled AU model, trained on synthetic SynthAU faces only (see assets/models/README.md for its F1); pass --model for your own.");
     else console.error("aunce detect: warning: no bundled AU model found; falling back to an UNTRAINED network. Pass --model <checkpoint>.");
   }
+  let geometry;
+  try {
+    geometry = resolveGeometryModel(opts.geometry);
+  } catch (err) {
+    throw new Error(`--geometry: ${(err as Error).message}`);
+  }
   const model = await resolveAuModel({ model: opts.model, untrainedBackbone: opts.untrained, device: deviceFromFlags(opts) });
-  const pipeline = new FacePipeline(model, { detector, scoreThreshold, nmsThreshold, detectorSize });
+  if (geometry) console.error(`aunce detect: fusing the AU model with ${opts.geometry === true ? "the bundled" : "a"} landmark-geometry AU model (trained on synthetic faces; see assets/models/synthau-geometry-logistic.md).`);
+  const pipeline = new FacePipeline(model, { detector, scoreThreshold, nmsThreshold, detectorSize, geometry });
   const unknown = Object.keys(thresholds).map(Number).filter((au) => !model.aus.includes(au));
   if (unknown.length) console.error(`aunce detect: warning: --thresholds names AUs the model does not predict: ${unknown.join(", ")}`);
 
@@ -158,6 +167,7 @@ export function register(program: Command): void {
     .option("--overlay <dir>", "write images (PNG) / videos (MP4) with boxes, landmarks and AU bars into <dir>")
     .option("--thresholds <file>", "per-AU presence thresholds, YAML/JSON mapping like { AU01: 0.4, AU12: 0.6 } (default 0.5)")
     .option("--model <checkpoint>", "AU model: a checkpoint from `aunce train --supervised` (default: the bundled SynthAU-trained model)")
+    .option("--geometry [file]", "fuse a landmark-geometry AU model with the AU model (mean per AU; default file: the bundled assets/models/synthau-geometry-logistic.json; off unless given)")
     .option("--untrained <variant>", "use a randomly initialised ResNet of this variant instead (pipeline testing only)")
     .option("--every <n>", "process every n-th video frame", "1")
     .addOption(option("--detect_every <k>", "video: run the face detector on every k-th processed frame, following faces by their landmarks in between; 'auto' = every 0.2 s of video (5 frames at 25 fps), 1 = every frame").default("auto"))
