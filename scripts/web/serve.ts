@@ -4,7 +4,8 @@
 //                 library as one ESM file (/aunce-web.js)
 //   /ort/*        onnxruntime-web's wasm runtime files (node_modules/onnxruntime-web/dist)
 //   /models/*     the ONNX models and their JSON sidecar from --models DIR (what `aunce export
-//                 --format onnx -o DIR` writes); the bundled YuNet face detector when DIR has none
+//                 --format onnx -o DIR` writes); the bundled YuNet face detector when DIR has none;
+//                 geometry-au.json there, when present, is fused with the AU model
 //   /config.json  which model files were found, for the page
 // Headers: cross-origin isolation (COOP/COEP; wasm threads need SharedArrayBuffer) and a
 // Content-Security-Policy that lets the page reach its own origin only.
@@ -33,6 +34,8 @@ export const SECURITY_HEADERS = {
 
 /** The model files the page looks for in the models folder (names `aunce export` writes). */
 export const MODEL_FILES = { detector: "yunet_n_dynamic.onnx", landmarks: "landmarks68.onnx", au: "au-model.onnx", sidecar: "au-model.json" };
+/** Optional model files: listed in /config.json only when present (geometry: a landmark-geometry AU model, e.g. assets/models/synthau-geometry-logistic.json, fused with the AU model). */
+export const OPTIONAL_MODEL_FILES = { geometry: "geometry-au.json" };
 
 interface ServeOptions {
   port?: number;
@@ -83,6 +86,7 @@ export async function startServer({ port = 8719, host = "127.0.0.1", models = jo
   const config = () => {
     const found: Record<string, string | null> = {};
     for (const [key, name] of Object.entries(MODEL_FILES)) found[key] = modelPath(name) ? `/models/${name}` : null;
+    for (const [key, name] of Object.entries(OPTIONAL_MODEL_FILES)) if (modelPath(name)) found[key] = `/models/${name}`;
     const extra = existsSync(models) ? readdirSync(models).filter((n) => /\.(onnx|json)$/.test(n)) : [];
     return { models: found, files: extra };
   };

@@ -26,6 +26,8 @@ import { chooseProviders, configureRuntime, runFloat, type RuntimeOptions } from
 import type { AuDetectorOptions } from "../api/detector.ts";
 import type { DetectedFace, WebFrameInput, WebModelUrls } from "./types.ts";
 import { detectYunet } from "./yunet.ts";
+import { geometryFeatures } from "../face/geometry/au-geometry.ts";
+import { fuseGeometry, predictGeometry } from "../face/geometry/geometry-model.ts";
 
 /** Node's options that mean the same in the browser (documented on AuDetectorOptions in src/api/detector.ts). */
 type SharedOptions = Pick<AuDetectorOptions, "thresholds" | "defaultThreshold" | "minConfidence" | "nmsThreshold" | "detectorSize" | "maxFaces" | "template" | "detectEvery">;
@@ -96,6 +98,10 @@ export async function createAuDetector(opts: WebAuDetectorOptions): Promise<WebA
     throw new RangeError(`createAuDetector: thresholds name AU(s) ${unknown.join(", ")}, which the model does not predict (it predicts ${aus.join(", ")})`);
   }
   const template = opts.template ?? ALIGN_TEMPLATE_V1;
+  if (models.geometry && models.geometry.template !== template.version) {
+    await models.dispose();
+    throw new RangeError(`createAuDetector: the geometry AU model was trained on alignment template ${models.geometry.template}, the detector aligns to ${template.version}`);
+  }
   if (models.sidecar.template && models.sidecar.template !== template.version) {
     await models.dispose();
     throw new RangeError(`createAuDetector: the AU model was trained on alignment template ${models.sidecar.template}, the detector aligns to ${template.version}`);
@@ -135,7 +141,12 @@ export async function createAuDetector(opts: WebAuDetectorOptions): Promise<WebA
     if (probs.length !== faces.length * aus.length) throw new Error(`AU model (${opts.models.au}): expected ${faces.length}x${aus.length} outputs (its sidecar's AUs), got ${probs.length}`);
     stage("au", t);
     const n = aus.length;
-    return faces.map((box, i) => ({ box, landmarks: landmarks[i], alignment: alignments[i], alignedOn: fits[i].alignedOn, probabilities: probs.slice(i * n, (i + 1) * n) }));
+    const g = models.geometry;
+    return faces.map((box, i) => {
+      const image = probs.slice(i * n, (i + 1) * n);
+      const probabilities = g ? fuseGeometry(g, aus, image, predictGeometry(g, geometryFeatures(landmarks[i], alignments[i], template))) : image;
+      return { box, landmarks: landmarks[i], alignment: alignments[i], alignedOn: fits[i].alignedOn, probabilities };
+    });
   };
 
   /** One call: refuses overlap and use after dispose(), reads the frame, runs `f` on it. */

@@ -6,6 +6,7 @@ import type * as ort from "onnxruntime-web";
 import { AU_INPUT } from "../face/geometry/au-input.ts";
 import { loadJson, loadSession, ModelLoadError } from "./runtime.ts";
 import type { WebModelUrls } from "./types.ts";
+import { validateGeometryModel, type GeometryModelFile } from "../face/geometry/geometry-model.ts";
 
 /** The fields of the AU model's sidecar the browser needs. */
 export interface AuSidecar {
@@ -29,6 +30,8 @@ export interface WebModels {
   landmarks: ort.InferenceSession;
   au: ort.InferenceSession;
   sidecar: AuSidecar;
+  /** The geometry AU model when models.geometry was given. */
+  geometry?: GeometryModelFile;
   dispose(): Promise<void>;
 }
 
@@ -76,23 +79,32 @@ export async function loadWebModels(urls: WebModelUrls, providers: string[]): Pr
   for (const key of ["detector", "landmarks", "au", "sidecar"] as const) {
     if (typeof urls?.[key] !== "string" || !urls[key]) throw new TypeError(`createAuDetector: models.${key} must be a URL string, got ${JSON.stringify(urls?.[key])}`);
   }
-  const parts = [loadSession(urls.detector, providers), loadSession(urls.landmarks, providers), loadSession(urls.au, providers), loadJson(urls.sidecar)] as const;
+  if (urls.geometry !== undefined && (typeof urls.geometry !== "string" || !urls.geometry)) throw new TypeError(`createAuDetector: models.geometry must be a URL string when given, got ${JSON.stringify(urls.geometry)}`);
+  const parts = [loadSession(urls.detector, providers), loadSession(urls.landmarks, providers), loadSession(urls.au, providers), loadJson(urls.sidecar), urls.geometry ? loadJson(urls.geometry) : Promise.resolve(undefined)] as const;
   const settled = await Promise.allSettled(parts);
   const failed = settled.find((s) => s.status === "rejected");
   if (failed) {
     for (const s of settled.slice(0, 3)) if (s.status === "fulfilled") await (s.value as ort.InferenceSession).release();
     throw (failed as PromiseRejectedResult).reason;
   }
-  const [detector, landmarks, au, json] = settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [ort.InferenceSession, ort.InferenceSession, ort.InferenceSession, unknown];
+  const [detector, landmarks, au, json, geometryJson] = settled.map((s) => (s as PromiseFulfilledResult<unknown>).value) as [ort.InferenceSession, ort.InferenceSession, ort.InferenceSession, unknown, unknown];
   let sidecar: AuSidecar;
+  let geometry: GeometryModelFile | undefined;
   try {
     sidecar = parseSidecar(urls.sidecar, json);
+    if (urls.geometry) {
+      try {
+        geometry = validateGeometryModel(geometryJson);
+      } catch (err) {
+        throw new ModelLoadError(urls.geometry, (err as Error).message);
+      }
+    }
   } catch (err) {
     await Promise.all([detector.release(), landmarks.release(), au.release()]);
     throw err;
   }
   return {
-    detector, landmarks, au, sidecar,
+    detector, landmarks, au, sidecar, ...(geometry ? { geometry } : {}),
     async dispose() {
       await Promise.all([detector.release(), landmarks.release(), au.release()]);
     },

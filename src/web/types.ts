@@ -20,6 +20,11 @@ export interface WebModelUrls {
   au: string;
   /** The AU model's JSON sidecar (AU names, input size, normalisation, template, thresholds). */
   sidecar: string;
+  /**
+   * Optional: a landmark-geometry AU model (JSON, e.g. assets/models/synthau-geometry-logistic.json)
+   * fused with the AU model's probabilities, as Node's `geometry` option does. Off when absent.
+   */
+  geometry?: string;
 }
 
 /** Which onnxruntime-web execution provider runs the networks. */
