@@ -17,6 +17,7 @@ test("createAuDetector refuses bad options before loading anything, naming the o
   await assert.rejects(createAuDetector({ models, nmsThreshold: 0 }), /nmsThreshold must be a number in \(0, 1\], got 0/);
   await assert.rejects(createAuDetector({ models, backend: "gl" as "wasm" }), /backend must be "auto", "wasm" or "webgpu", got "gl"/);
   await assert.rejects(createAuDetector({ models: { ...models, au: 3 as unknown as string } }), /models.au must be a URL string, got 3/);
+  await assert.rejects(createAuDetector({ models: { ...models, geometry: 3 as unknown as string } }), /models.geometry must be a URL string when given, got 3/);
   await assert.rejects(createFaceFinder({ detector: "/m/y.onnx", detectorSize: 16 }), /createFaceFinder: detectorSize must be a whole number >= 32, got 16/);
 });
 
