@@ -4,7 +4,7 @@
 //   assets/models/synthau-geometry-logistic.md        its README
 //   docs/results/geometry.json                        the study's and the real-face check's numbers
 //   docs/realface.md                                  the section between the geometry markers
-//   node --import tsx scripts/geometry/make-model.ts --study experiments/geometry/fold1-study --realface experiments/geometry/realface.json [--model geometry-logistic]
+//   node --import tsx scripts/geometry/make-model.ts --study experiments/geometry/fold1-study --realface experiments/geometry/realface.json [--model geometry-logistic] [--other-seeds dirA,dirB]
 import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -26,6 +26,7 @@ const frames = JSON.parse(readFileSync(study.frames, "utf8")) as { prepared: str
 const realface = JSON.parse(readFileSync(realfacePath, "utf8")) as Record<string, Check | string | number>;
 const model = validateGeometryModel(JSON.parse(readFileSync(join(studyDir, `${name}.json`), "utf8")));
 
+const otherSeeds = (arg("--other-seeds") ?? "").split(",").filter(Boolean).map((dir) => JSON.parse(readFileSync(join(dir, "study.json"), "utf8")) as { seed: number; results: Record<string, { meanF1: number; meanAuc: number }> });
 const pct = (x: number) => (Number.isNaN(x) ? "n/a" : (100 * x).toFixed(1));
 const R = study.results;
 const fusionKey = `fusion-mean(image, ${name})`;
@@ -91,7 +92,7 @@ Held-out SynthAU, F1 % / ROC-AUC % at threshold 0.5:
 
 ${studyTable}
 
-Real-face check (${labelled} labelled faces; agree / rules per AU; same pipeline runs, minConfidence 0.3):
+${otherSeeds.length ? `Other training seeds (same frames), mean F1 / ROC-AUC: ${otherSeeds.map((o) => `seed ${o.seed}: ${Object.keys(o.results).filter((n) => !n.includes("train subjects")).map((n) => `${n} ${pct(o.results[n].meanF1)} / ${pct(o.results[n].meanAuc)}`).join(", ")}`).join("; ")}.\n\n` : ""}Real-face check (${labelled} labelled faces; agree / rules per AU; same pipeline runs, minConfidence 0.3):
 
 ${checkTable}
 
@@ -109,7 +110,7 @@ const doc = readFileSync(docPath, "utf8");
 const begin = doc.indexOf("<!-- geometry:begin"), end = doc.indexOf("<!-- geometry:end -->");
 writeFileSync(docPath, begin >= 0 && end > begin ? doc.slice(0, begin) + section + doc.slice(end + "<!-- geometry:end -->".length) : doc.trimEnd() + "\n\n" + section + "\n");
 
-writeFileSync(join(root, "docs/results/geometry.json"), JSON.stringify({ study: { ...study, frames: undefined }, extract: { prepared: frames.prepared, seconds: frames.seconds, load: frames.load, model: frames.model.replace(root, "") }, realface: Object.fromEntries(checks.map(([k, c]) => [k, { perAu: c.perAu, overall: c.overall, baselines: c.baselines, flip: c.flip, labelled: c.labelled }])), realfaceLoad: realface.load }, null, 1) + "\n");
+writeFileSync(join(root, "docs/results/geometry.json"), JSON.stringify({ study: { ...study, frames: undefined }, otherSeeds: otherSeeds.map((o) => ({ seed: o.seed, results: Object.fromEntries(Object.entries(o.results).map(([k, v]) => [k, { meanF1: v.meanF1, meanAuc: v.meanAuc }])) })), extract: { prepared: frames.prepared, seconds: frames.seconds, load: frames.load, model: frames.model.replace(root, "") }, realface: Object.fromEntries(checks.map(([k, c]) => [k, { perAu: c.perAu, overall: c.overall, baselines: c.baselines, flip: c.flip, labelled: c.labelled }])), realfaceLoad: realface.load }, null, 1) + "\n");
 
 const readme = `# Optional geometry AU model
 

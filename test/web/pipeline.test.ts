@@ -13,7 +13,8 @@ import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import sharp from "sharp";
 import { root } from "../../scripts/web/build.ts";
-import { MODEL_FILES, startServer } from "../../scripts/web/serve.ts";
+import { MODEL_FILES, OPTIONAL_MODEL_FILES, startServer } from "../../scripts/web/serve.ts";
+import { DEFAULT_GEOMETRY_MODEL_PATH } from "../../src/face/geometry-au.ts";
 import { csvHeader } from "../../src/cli/detect/records.ts";
 import { auInputs } from "../../src/face/align.ts";
 import { ALIGN_TEMPLATE_V1, faceAlignment, landmarkBoxForYunet, landmarksFromOutput } from "../../src/face/geometry/index.ts";
@@ -101,7 +102,7 @@ describe("browser pipeline = Node pipeline (stand-in networks), and the page's C
   }
 
   /** detect() in the page on one camera frame; returns the faces and the frame's RGB. */
-  const detectInPage = (page: Page) => page.evaluate(async (files) => {
+  const detectInPage = (page: Page, files: Record<string, string> = Object.fromEntries(Object.entries(MODEL_FILES).map(([k, f]) => [k, `/models/${f}`]))) => page.evaluate(async (files) => {
     const m = await import("/aunce-web.js" as string);
     const d = await m.createAuDetector({ models: files, backend: "wasm" });
     const s = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 } });
@@ -119,7 +120,7 @@ describe("browser pipeline = Node pipeline (stand-in networks), and the page's C
     let bin = "";
     for (let i = 0; i < 640 * 480; i++) bin += String.fromCharCode(frame.data[4 * i], frame.data[4 * i + 1], frame.data[4 * i + 2]);
     return { faces, tracked, rgb: btoa(bin) };
-  }, Object.fromEntries(Object.entries(MODEL_FILES).map(([k, f]) => [k, `/models/${f}`])));
+  }, files);
 
   function compare(web: WebFace[], img: RgbImage): number {
     const ref = nodeReference(img, yunet, lm);
@@ -189,18 +190,24 @@ describe("browser pipeline = Node pipeline (stand-in networks), and the page's C
     // The folder `aunce export bundled --format onnx -o <dir>` writes, as a user serves it.
     const real = join(tmp, "real-models");
     await exportOnnxBundle({ model: "bundled", outDir: real });
+    // The optional geometry AU model, as a user copies it there (the plain run does not ask for it).
+    writeFileSync(join(real, OPTIONAL_MODEL_FILES.geometry), readFileSync(DEFAULT_GEOMETRY_MODEL_PATH));
     const s2 = await startServer({ port: 0, models: real, appDir: join(tmp, "app-real") });
     const photo = await rgbOf(sharp(join(FIX, "group.jpg")).resize(640, 480, { fit: "cover" }));
     const y4m = join(tmp, "real.y4m");
     writeY4m(y4m, [photo]);
     const browser = await launchChromium({ fakeCamera: y4m });
     let r: Awaited<ReturnType<typeof detectInPage>>;
+    let rg: Awaited<ReturnType<typeof detectInPage>>;
     try {
       const ctx = await browser.newContext({ permissions: ["camera"] });
       await ctx.addInitScript({ content: "globalThis.__name = (f) => f;" });
       const page = await ctx.newPage();
       await page.goto(s2.url);
       r = await detectInPage(page);
+      const cfg = (await (await fetch(`${s2.url}config.json`)).json()) as { models: Record<string, string> };
+      assert.equal(cfg.models.geometry, `/models/${OPTIONAL_MODEL_FILES.geometry}`);
+      rg = await detectInPage(page, cfg.models);
     } finally {
       await browser.close();
       await s2.close();
@@ -225,6 +232,24 @@ describe("browser pipeline = Node pipeline (stand-in networks), and the page's C
       assert.ok(maxP < 1e-3, `AU probabilities differ by ${maxP}`);
     } finally {
       node.dispose();
+    }
+    // With the geometry AU model fused (browser models.geometry, Node geometry: true): equal again,
+    // and different from the plain run.
+    const nodeG = await createNodeDetector({ model: modelPath, geometry: true });
+    try {
+      const want = await nodeG.detect(frame);
+      assert.equal(rg.faces.length, want.length);
+      let maxP = 0, moved = 0;
+      want.forEach((n, i) => n.aus.forEach((a, k) => {
+        const w = (rg.faces[i] as WebFace).aus[k].probability;
+        maxP = Math.max(maxP, Math.abs(a.probability - w));
+        if (Math.abs(w - (r.faces[i] as WebFace).aus[k].probability) > 1e-3) moved++;
+      }));
+      t.diagnostic(`geometry fused: max |p_web - p_node| = ${maxP.toExponential(2)}`);
+      assert.ok(maxP < 1e-3, `fused AU probabilities differ by ${maxP}`);
+      assert.ok(moved > 0, "the browser's fusion changed nothing");
+    } finally {
+      nodeG.dispose();
     }
   });
 });
