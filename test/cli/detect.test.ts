@@ -134,6 +134,23 @@ test("detect: --detector ssd still works; bad detector flags are refused before 
   }
 });
 
+test("detect --geometry fuses the landmark-geometry AU model: same columns and rows, other AU probabilities; a bad file is refused", async (t) => {
+  const plain = join(dir, "geo-plain.csv"), fused = join(dir, "geo-fused.csv");
+  assert.equal((await cli(t, fx("group2.jpg"), "-o", plain)).code, 0);
+  const r = await cli(t, fx("group2.jpg"), "--geometry", "-o", fused);
+  assert.equal(r.code, 0, r.err);
+  assert.match(r.err, /fusing the AU model with the bundled landmark-geometry AU model/);
+  const a = readCsv(plain), b = readCsv(fused);
+  assert.deepEqual(b.header, a.header);
+  assert.equal(b.rows.length, a.rows.length);
+  const p = (row: Record<string, string>) => BP4D.map((au) => Number(row[`AU${String(au).padStart(2, "0")}_r`]));
+  assert.ok(p(a.rows[0]).every(Number.isFinite), `AU columns: ${a.header.filter((h) => h.startsWith("AU")).join(",")}`);
+  assert.ok(b.rows.some((row, i) => p(row).some((v, k) => Math.abs(v - p(a.rows[i])[k]) > 1e-3)), "the fusion changed nothing");
+  const bad = await cli(t, fx("group2.jpg"), "--geometry", join(dir, "notes.txt"), "-o", join(dir, "bad.csv"));
+  assert.equal(bad.code, 1);
+  assert.match(bad.err, /--geometry: .*notes\.txt: cannot read a geometry AU model/);
+});
+
 test("detect: --overlay writes a PNG of the image's size; all-bad input exits 1", async (t) => {
   const ov = join(dir, "ov");
   const r = await cli(t, fx("group2.jpg"), "--overlay", ov, "-o", join(dir, "c.csv"));

@@ -184,7 +184,7 @@ describe("browser pipeline = Node pipeline (stand-in networks), and the page's C
     });
   });
 
-  test("the exported bundled AU model and landmark net: the browser's AU probabilities equal Node's (createAuDetector) on the same camera frame within 1e-3", async (t) => {
+  test("the exported bundled AU model and landmark net: the browser's AU probabilities equal Node's (createAuDetector) on the same camera frame within 1e-3, plain and with the geometry AU model fused", async (t) => {
     const modelPath = defaultModelPath();
     if (!modelPath) return t.skip("no bundled AU model (assets/models)");
     // The folder `aunce export bundled --format onnx -o <dir>` writes, as a user serves it.
