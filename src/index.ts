@@ -10,5 +10,8 @@ export { ALIGN_TEMPLATE_V1, AU_INPUT, type AlignTemplate } from "./face/align.ts
 export type { RgbImage } from "./face/image.ts";
 export { DETECTOR_DEFAULTS, DETECTOR_KINDS, type DetectorKind } from "./face/geometry/detector-options.ts";
 export { decodeImage } from "./face/image.ts";
+export { loadGeometryModel, DEFAULT_GEOMETRY_MODEL_PATH } from "./face/geometry-au.ts";
+export { geometryFeatures, GEOMETRY_FEATURE_COUNT } from "./face/geometry/au-geometry.ts";
+export { trainGeometryModel, predictGeometry, fuseGeometry, type GeometryModelFile, type GeometryTrainOptions } from "./face/geometry/geometry-model.ts";
 export { Tensor, tidy, liveTensors, setNumThreads } from "./tensor/index.ts";
 export { exportOnnxBundle, exportAuModel, type ExportBundleOptions, type ExportBundleResult } from "./export/index.ts";

@@ -8,3 +8,4 @@ export type { AuSidecar } from "./models.ts";
 export type * from "./types.ts";
 export { createFaceFinder, type FaceFinder, type FaceFinderOptions } from "./faces.ts";
 export type { YunetFace } from "../face/geometry/index.ts";
+export type { GeometryModelFile } from "../face/geometry/geometry-model.ts";
