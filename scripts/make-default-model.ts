@@ -1,25 +1,32 @@
 /**
- * Packs a supervised run (`aunce train --supervised`, evaluated with `aunce evaluate`) as the
- * bundled default AU model: weights and model metadata only (no optimizer/RNG state, no local
- * paths), plus the README stating what it was trained on and its measured F1 and AUC.
+ * Packs a supervised run (`aunce train --supervised`, measured by scripts/train-photo-model.sh or
+ * scripts/train-default-model.sh) as the bundled default AU model: weights and model metadata only
+ * (no optimizer/RNG state, no local paths), plus assets/models/README.md stating what it was trained
+ * on, its measured held-out SynthAU F1/AUC, its real-face check, its size and sha256.
  *   node --import tsx scripts/make-default-model.ts <run dir> [out.safetensors]
- * What it was trained on is read from the run itself: its config (data_root), the prepared
- * folder's summary (frames per fold) and, for SynthAU data, the generator's synth.json.
- * The bundled model: scripts/train-default-model.sh, then this script (see docs/experiments.md).
+ * Read from the run: last.safetensors; evaluate-lab/ (or evaluate/) and evaluate-photo/ metrics
+ * (`aunce evaluate`); realface.json (bench/realface.ts --json). What it was trained on comes from
+ * the run's config (data_root), the prepared folder's summary and the generator's synth.json.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { readAunceCheckpoint, writeAunceCheckpoint } from "../src/models/checkpoint/index.ts";
 import { f1Table } from "../src/eval/report.ts";
 import type { Metrics } from "../src/eval/metrics.ts";
 
 const run = process.argv[2];
-const out = process.argv[3] ?? "assets/models/synthau-megraphau-resnet18w32.safetensors";
 if (!run) throw new Error("usage: make-default-model.ts <run dir> [out.safetensors]");
 const readJson = (p: string) => JSON.parse(readFileSync(p, "utf8"));
 const ck = await readAunceCheckpoint(join(run, "last.safetensors"));
 const train = (ck.meta.config as { train: Record<string, unknown> }).train;
-const metrics: Metrics = readJson(join(run, "evaluate", "metrics.json")).results[0].metrics;
+const backbone = String(train.backbone);
+const out = process.argv[3] ?? `assets/models/synthau-megraphau-${backbone.replace(/_/g, "-")}.safetensors`;
+const metricsIn = (dir: string): Metrics | null => (existsSync(join(run, dir, "metrics.json")) ? readJson(join(run, dir, "metrics.json")).results[0].metrics : null);
+const lab = metricsIn("evaluate-lab") ?? metricsIn("evaluate");
+const photo = metricsIn("evaluate-photo");
+if (!lab) throw new Error(`${run}: no evaluate-lab/metrics.json or evaluate/metrics.json (run aunce evaluate first)`);
+const realface = existsSync(join(run, "realface.json")) ? readJson(join(run, "realface.json")) : null;
 
 // The data, from the run's own files.
 const dataRoot = String(train.data_root);
@@ -29,51 +36,87 @@ const imgRoot: string = readJson(join(dataRoot, "dataset.json")).imgRoot;
 const synthJson = join(dirname(imgRoot), "synth.json");
 const synth = existsSync(synthJson) ? readJson(synthJson) : null;
 if (!synth) throw new Error(`${synthJson} not found: the bundled model must be trained on SynthAU (its README says so)`);
-/** Distinct subjects (first path component) in a prepared image list. */
 const subjectsIn = (split: string) =>
   new Set(readFileSync(join(dataRoot, "list", `BP4D_${split}_img_path_fold${train.fold}.txt`), "utf8").split("\n").filter(Boolean).map((l) => l.split("/")[0])).size;
 const trainSubjects = subjectsIn("train");
 const testSubjects = subjectsIn("test");
-const data = `${synth.subjects} synthetic subjects x ${synth.sequences} sequences x ${synth.frames} frames at ${synth.size} px (SynthAU, BP4D-style, seed ${synth.seed})`;
+const domain = String(synth.domain ?? "lab");
+const data = `${synth.subjects} synthetic subjects x ${synth.sequences} sequences x ${synth.frames} frames at ${synth.size} px (SynthAU, BP4D-style, seed ${synth.seed}, ${domain} domain)`;
 
 // "always present" F1, the floor any detector must clear on this test set: 2p / (1 + p) per AU.
-const alwaysPresent = metrics.perAu.reduce((s, a) => s + (2 * (a.positives / a.count)) / (1 + a.positives / a.count), 0) / metrics.perAu.length;
+const alwaysPresentOf = (m: Metrics) => m.perAu.reduce((s, a) => s + (2 * (a.positives / a.count)) / (1 + a.positives / a.count), 0) / m.perAu.length;
+const alwaysPresent = alwaysPresentOf(lab);
 
-const keep = ["backbone", "crop_size", "epochs", "batch_size", "lr", "weight_decay", "seed", "fold", "supervised"];
+const keep = ["backbone", "freeze_backbone", "crop_size", "epochs", "batch_size", "lr", "weight_decay", "seed", "fold", "supervised"];
 const config = {
   model: (ck.meta.config as { model: unknown }).model,
   train: { ...Object.fromEntries(keep.map((k) => [k, train[k]])), dataset: data },
-  evaluation: { fold: train.fold, testFrames: fold.test.frames, meanF1: metrics.meanF1, meanAuc: metrics.meanAuc, alwaysPresentF1: alwaysPresent, perAuF1: Object.fromEntries(metrics.perAu.map((m) => [m.au, m.f1])) },
+  evaluation: {
+    fold: train.fold, testFrames: fold.test.frames, meanF1: lab.meanF1, meanAuc: lab.meanAuc, alwaysPresentF1: alwaysPresent, perAuF1: Object.fromEntries(lab.perAu.map((m) => [m.au, m.f1])),
+    ...(photo ? { photoDomain: { meanF1: photo.meanF1, meanAuc: photo.meanAuc } } : {}),
+    ...(realface ? { realFaceCheck: { agree: realface.plain.overall.agree, total: realface.plain.overall.total, allPresent: realface.plain.baselines.allPresent.agree } } : {}),
+  },
 };
 await writeAunceCheckpoint(out, { meta: { ...ck.meta, config }, model: ck.model });
-const table = f1Table([{ name: "F1 % (held-out synthetic subjects)", metrics }]);
+const bytes = readFileSync(out);
+const sha256 = createHash("sha256").update(bytes).digest("hex");
+const mib = (statSync(out).size / 2 ** 20).toFixed(1);
+
 const pct = (v: number) => (100 * v).toFixed(1);
+const faceApi = backbone.startsWith("faceapi_");
+const frozen = train.freeze_backbone === true;
+const what = faceApi
+  ? `the supervised ME-GraphAU stage-1 network (AU graph head with cosine scores) on \`${backbone}\`: ` +
+    `face-api's ${backbone === "faceapi_expression" ? "face-expression" : "face-recognition"} network (MIT, trained by face-api.js on real faces; ` +
+    `weights and origin in \`assets/face-api/\`), ${frozen ? "**frozen**: its weights are face-api's, only the head was trained" : "fine-tuned"}`
+  : `the supervised ME-GraphAU stage-1 network (AU graph head with cosine scores) on \`${backbone}\`, from scratch (no pretrained weights exist for it here)`;
+const table = f1Table([
+  { name: "F1 %, lab-domain renders", metrics: lab },
+  ...(photo ? [{ name: "F1 %, photo-domain renders", metrics: photo }] : []),
+]);
+const rf = realface?.plain;
+const rfRows = rf
+  ? rf.perAu.map((a: { au: number; agree: number; total: number }) => `| AU${String(a.au).padStart(2, "0")} | ${a.agree} / ${a.total} |`).join("\n")
+  : "";
+const realfaceText = rf
+  ? `- **Real-face check** (a proxy, not a validation: \`npm run bench -- realface\`, docs/realface.md): on the
+  ${rf.faces.length} faces of the six real photos in \`test/fixtures/face/\`, the ${Object.values(rf.labelled as Record<string, number>).reduce((s, v) => s + v, 0)} faces face-api's
+  expression net is sure of (p >= 0.9) get FACS/EMFACS prototype rules (happy: AU6, AU12 present, AU4
+  absent; ...). This model agrees with **${rf.overall.agree} of ${rf.overall.total}** rules (${pct(rf.overall.rate)}%), against
+  ${rf.baselines.allPresent.agree} / ${rf.overall.total} for answering "every AU present" and ${rf.baselines.allAbsent.agree} / ${rf.overall.total} for "every AU absent":
+
+| AU | rules agreed / applicable |
+|---|---:|
+${rfRows}
+
+  Mirror flips: ${rf.flip.consistent} of ${rf.flip.matched} faces within 0.05 on every AU (largest difference ${rf.flip.maxDiff.toFixed(2)}, mean |dp| per AU ${Math.min(...rf.flip.meanAbsDiff).toFixed(2)}-${Math.max(...rf.flip.meanAbsDiff).toFixed(2)}).`
+  : "- **Real-face check**: not run for this model.";
+
 writeFileSync(join(dirname(out), "README.md"), `# Bundled AU model
 
-\`synthau-megraphau-resnet18w32.safetensors\` is what \`aunce detect\` and \`createAuDetector()\` use when
-no model is given.
+\`${basename(out)}\` is what \`aunce detect\` and \`createAuDetector()\` use when no model is given.
+Generated by \`scripts/make-default-model.ts\` from the run's own files.
 
-- **What**: the supervised ME-GraphAU stage-1 network (AU graph head with cosine scores) on a
-  ResNet-18 layout at width 32 (\`resnet18_w32\`, ~2.9 M parameters, no ImageNet weights exist for it),
-  inputs resized to ${train.crop_size}x${train.crop_size}; outputs the 12 BP4D AUs.
+- **File**: ${mib} MiB, sha256 \`${sha256}\`.
+- **What**: ${what}; inputs are aligned faces resized to ${train.crop_size}x${train.crop_size}; outputs the 12 BP4D AUs.
 - **Trained on**: synthetic faces only — ${data}, by this project's own pipeline; fold ${train.fold}:
   trained on the ${trainSubjects} subjects of the other two fold parts (${fold.train.frames} frames),
-  ${train.epochs} epochs, AdamW lr ${train.lr}, batch ${train.batch_size}, seed ${train.seed}, from scratch.
-- **Measured** on the ${testSubjects} held-out synthetic subjects of fold ${train.fold} (${fold.test.frames} frames, threshold 0.5):
+  ${train.epochs} epochs, AdamW lr ${train.lr}, batch ${train.batch_size}, seed ${train.seed}.
+- **Measured** on the ${testSubjects} held-out synthetic subjects of fold ${train.fold} (${fold.test.frames} frames, threshold 0.5).
+  The lab-domain column is the same subjects, labels and seed rendered in SynthAU's lab look, comparable
+  with the earlier bundled models:
 
 ${table}
 
-  Mean ROC-AUC ${pct(metrics.meanAuc)}% (50% = chance). For scale: answering "present" for every frame
-  scores a mean F1 of ${pct(alwaysPresent)}% on these frames, so at the 0.5 threshold this model's F1 is
-  ${metrics.meanF1 >= alwaysPresent ? "above" : "below"} that floor; its ranking (AUC) is what it has learnt.
-  Treat it as a working default for trying the pipeline, not as a validated AU detector.
-- **Not validated on real faces.** No licensed data (BP4D, DISFA) was used; expect it to be much
-  weaker on photos than these synthetic numbers. Train your own with \`aunce train --supervised\` on
-  real data and pass \`--model\`.
+  Mean ROC-AUC ${pct(lab.meanAuc)}% on lab-domain renders${photo ? `, ${pct(photo.meanAuc)}% on photo-domain renders` : ""} (50% = chance). For scale: answering "present" for every frame
+  scores a mean F1 of ${pct(alwaysPresent)}% on these frames.
+${realfaceText}
+- **Not validated on real faces.** No AU-coded real data (BP4D, DISFA) was used; the real-face check
+  only tests a few expression prototypes on 22 faces. Expect it to be weaker on photos than the
+  synthetic numbers. Train your own with \`aunce train --supervised\` on real data and pass \`--model\`.
 - **Licence**: MIT, like the project (the training data is generated from the MIT ICT-FaceKit subset
-  in \`assets/facekit/\`).
-- Made by \`scripts/train-default-model.sh\` (data, training, evaluation; ~30 min on the project's
-  2-core machine) and \`scripts/make-default-model.ts\` (packing); docs/experiments.md compares it
-  with the earlier, demo-trained model.
+  in \`assets/facekit/\`${faceApi ? "; the backbone's weights are face-api's, MIT, `assets/face-api/LICENSE`" : ""}).
+- Made by \`scripts/train-photo-model.sh\` (data, training, the three measures) and
+  \`scripts/make-default-model.ts\` (packing); docs/realface.md says how it was chosen.
 `);
-console.log(`wrote ${out} and ${join(dirname(out), "README.md")}`);
+console.log(`wrote ${out} (${mib} MiB, sha256 ${sha256}) and ${join(dirname(out), "README.md")}`);
