@@ -36,7 +36,7 @@ function worker(): WorkerResult {
   manualSeed(1);
   const model = createAuModel({ backbone: "resnet18", numAus: 12, method: "megraphau" });
   const opt = new AdamW(model.parameters(), { lr: 1e-4 });
-  const sync = ctx ? new GradientSync(model.parameters(), ctx.group) : null;
+  const sync = ctx ? new GradientSync(model.parameters(), ctx.group, { overlap: env?.overlap ?? true }) : null;
   const local = batch / world;
   const x = randn([local, 3, size, size]);
   const y = rand([local, 12]).gt(0.5).float();
@@ -48,7 +48,9 @@ function worker(): WorkerResult {
     const t0 = performance.now();
     tidy(() => {
       opt.zeroGrad();
-      weightedAsymmetricLoss(model.forward(x), y, null).backward();
+      const loss = weightedAsymmetricLoss(model.forward(x), y, null);
+      sync?.beforeBackward();
+      loss.backward();
     });
     const comm = sync ? sync.average() : 0;
     opt.step();
