@@ -89,11 +89,14 @@ export function broadcastModule(model: Module, group: ProcessGroup): void {
 
 /** DDP's default bucket size: 25 MiB of gradients per all-reduce. */
 export const DEFAULT_BUCKET_BYTES = 25 * 2 ** 20;
+/** DDP's first bucket (the last layers' gradients, ready first) is 1 MiB, so communication starts early in backward. */
+export const DEFAULT_FIRST_BUCKET_BYTES = 2 ** 20;
 
 /**
  * Gradient averaging over ranks in buckets, as DDP's reducer: parameters are grouped in reverse
  * registration order (the order backward produces their gradients) into buckets of about
- * `bucketBytes`, and each bucket is one flattened all-reduce, averaged (sum / world size).
+ * `bucketBytes` (the first one `firstBucketBytes`, as DDP), and each bucket is one flattened
+ * all-reduce, averaged (sum / world size).
  *
  * Per step: `beforeBackward()`, `backward()`, `average()`. With `overlap` (the default) the
  * native GradReducer launches each bucket's all-reduce from C++ hooks as soon as backward has
@@ -112,17 +115,18 @@ export class GradientSync {
   constructor(
     params: readonly Tensor[],
     private readonly group: ProcessGroup,
-    opts: { bucketBytes?: number; overlap?: boolean } = {},
+    opts: { bucketBytes?: number; firstBucketBytes?: number; overlap?: boolean } = {},
   ) {
     const bucketBytes = opts.bucketBytes ?? DEFAULT_BUCKET_BYTES;
-    if (!(bucketBytes > 0)) throw new RangeError(`GradientSync: bucketBytes must be > 0, got ${bucketBytes}`);
+    const firstBucketBytes = opts.firstBucketBytes ?? Math.min(DEFAULT_FIRST_BUCKET_BYTES, bucketBytes);
+    if (!(bucketBytes > 0) || !(firstBucketBytes > 0)) throw new RangeError(`GradientSync: bucket sizes must be > 0, got ${bucketBytes} and ${firstBucketBytes}`);
     const buckets: Tensor[][] = [];
     let cur: Tensor[] = [];
     let bytes = 0;
     for (const p of [...params].reverse()) {
       cur.push(p);
       bytes += p.numel * 4;
-      if (bytes >= bucketBytes) {
+      if (bytes >= (buckets.length ? bucketBytes : firstBucketBytes)) {
         buckets.push(cur);
         cur = [];
         bytes = 0;
