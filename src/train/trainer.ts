@@ -172,7 +172,7 @@ export async function train(given: Partial<TrainConfig>, opts: TrainOptions = {}
   const opt = new AdamW(params, { lr: config.lr, betas: config.betas, weightDecay: config.weight_decay });
   const weights = ds.weights ? fromArray(Float32Array.from(ds.weights), [ds.weights.length], { device }) : null;
   // Data-parallel: gradients averaged over ranks in buckets; BatchNorm over the global batch with sync_bn.
-  const sync = dist ? new GradientSync(params, dist.group) : null;
+  const sync = dist ? new GradientSync(params, dist.group, { overlap: dist.overlap ?? true }) : null;
   if (dist && config.sync_bn) convertSyncBatchNorm(model, dist.group);
   try {
     if (rank0) prepareRunDir(runDir, 3 * model.numParameters() * 4 + 2 ** 20);
@@ -264,6 +264,7 @@ export async function train(given: Partial<TrainConfig>, opts: TrainOptions = {}
               // With float16 loss scaling a non-finite step is skipped by the scaler (as GradScaler);
               // without it a non-finite loss stops the run.
               if (!Number.isFinite(value) && !scaler.enabled) return value;
+              sync?.beforeBackward();
               scaler.scale(l).backward();
               sync?.average();
               return value;
@@ -314,6 +315,7 @@ export async function train(given: Partial<TrainConfig>, opts: TrainOptions = {}
     log?.write({ event: "done", step: p.step });
     return { runDir, checkpoint: ckptPath, steps: p.step, stopped: "done", losses };
   } finally {
+    sync?.close();
     weights?.dispose();
     opt.dispose();
     model.dispose();
