@@ -76,7 +76,7 @@ test("faceapi_recognition: face-api's 128-D descriptors of two real face crops, 
       assert.equal(hwc.length, s * s * 3);
       const chw = new Float32Array(3 * s * s);
       for (let i = 0; i < s * s; i++) for (let c = 0; c < 3; c++) chw[c * s * s + i] = hwc[3 * i + c] / 255;
-      const d = net.descriptor(auNormalise(fromArray(chw, [1, 3, s, s]))).data<"float32">();
+      const d: Float32Array = net.descriptor(auNormalise(fromArray(chw, [1, 3, s, s]))).data<"float32">();
       assert.equal(d.length, 128);
       let worst = 0, dot = 0, n1 = 0, n2 = 0;
       for (let i = 0; i < 128; i++) {

@@ -211,7 +211,7 @@ export class RecognitionResidual extends Module {
   outputSize(size: number): number {
     if (!this.down) return size;
     const branch = Math.floor((size - 3) / 2) + 1, pooled = Math.floor(size / 2);
-    if (branch < 1 || (pooled !== branch && pooled !== branch + 1)) throw new RangeError(`faceapi_recognition: a ${size}px map is too small for a down block (input too small; use >= 112)`);
+    if (branch < 1 || (pooled !== branch && pooled !== branch + 1)) throw new RangeError(`faceapi_recognition: a ${size}px map is too small for a down block (inputs need >= 103 px)`);
     return pooled;
   }
 
