@@ -23,6 +23,7 @@ describe("a faceapi_expression checkpoint", () => {
     const s = await runCli(t, "train", "--dataset", "BP4D", "--data_root", prepared, "--fold", "1", "--out_dir", out, "--exp_name", "fa", "--supervised",
       "--backbone", "faceapi_expression", "--freeze_backbone", "--batch_size", "4", "--crop_size", "48", "--max_steps", "2", "--workers", "1", "--set", "lr=0.001");
     assert.equal(s.code, 0, s.err);
+    assert.match(s.out, /supervised ME-GraphAU baseline: faceapi_expression \(face-api weights, frozen\), [\d,]+ parameters/);
     const ckpt = join(out, "fa", "last.safetensors");
     const e = await runCli(t, "evaluate", "--checkpoint", ckpt);
     assert.equal(e.code, 0, e.err);
