@@ -13,11 +13,25 @@
 //   pg.allReduceGrad(tensor)      -> tensor: the sum over ranks, whose backward sums the gradient
 //                                 over ranks too (sync-BN statistics)
 //   pg.rank, pg.worldSize, pg.backend, pg.close()
+//   new GradReducer(pg, buckets)  DDP's reducer for the parameters in `buckets` (tensor[][], in the
+//                                 order backward produces them): C++ post-hooks on the parameters'
+//                                 gradient accumulators launch a bucket's async all-reduce as soon
+//                                 as every gradient in it is ready (buckets in order, as DDP), so the
+//                                 communication overlaps the rest of the backward pass.
+//   r.prepare()                   sync; arms the hooks for the next backward (unarmed they do nothing)
+//   r.finalize()                  sync; launches the buckets still pending (a parameter without a
+//                                 gradient takes part with zeros), waits for every bucket, divides by
+//                                 the world size and writes the means into the gradients;
+//                                 -> {ms, overlapped} (ms waited here, buckets launched in backward)
+//   r.close()
 // Every wait has the group's timeout; a failure or timeout throws an Error that names this rank,
 // the collective and the peer count (the launcher names the rank that died).
 #include "common.h"
 
 #include <torch/csrc/autograd/custom_function.h>
+#include <torch/csrc/autograd/function.h>
+#include <torch/csrc/autograd/function_hook.h>
+#include <torch/csrc/autograd/variable.h>
 #include <torch/version.h>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #include <torch/csrc/distributed/c10d/PrefixStore.hpp>
@@ -39,6 +53,7 @@
 #endif
 
 #include <chrono>
+#include <memory>
 #include <mutex>
 #include <unordered_map>
 
@@ -173,7 +188,81 @@ struct AllReduceGrad : public torch::autograd::Function<AllReduceGrad> {
   }
 };
 
-// ---- JS class ----
+// ---- DDP's reducer: gradient buckets all-reduced as backward produces them ----
+// libtorch has its own c10d::Reducer, but it is the engine of Python's DistributedDataParallel:
+// its constructor differs between 1.13 and 2.x, in 2.x it needs a c10d::ProcessGroup wrapping the
+// backend (this file holds the Backend), and the bucket assignment, the logger and the
+// unused-parameter search live on the Python side. This one does the part DDP's overlap needs with
+// the hook API both engines share: a FunctionPostHook on each parameter's AccumulateGrad node
+// (it runs right after the gradient was accumulated into .grad, on the thread running backward),
+// and c10d's async allreduce, whose Work is waited for in finalize(). No JS runs in the hooks.
+using WorkPtr = decltype(std::declval<Group&>().allreduce(std::declval<std::vector<at::Tensor>&>(), std::declval<const c10d::AllreduceOptions&>()));
+using AccPtr = decltype(torch::autograd::impl::grad_accumulator(std::declval<const at::Tensor&>()));
+
+struct ReducerState {
+  std::mutex mu;
+  int64_t groupId = 0;
+  std::shared_ptr<GroupState> group;  // held from prepare() to finalize() only
+  std::vector<std::vector<at::Tensor>> params;  // per bucket
+  std::vector<std::vector<bool>> hooked;        // has a gradient accumulator (requires grad)
+  std::vector<AccPtr> accumulators;             // kept alive: the tensors hold them weakly
+  // per step
+  bool armed = false;
+  std::vector<std::vector<bool>> ready;
+  std::vector<size_t> pending;
+  std::vector<at::Tensor> flat;
+  std::vector<WorkPtr> works;
+  size_t next = 0;        // the next bucket to launch (buckets go in order on every rank)
+  size_t launchedInBackward = 0;
+  std::string error;      // a launch that failed inside a hook, reported by finalize()
+
+  // The bucket's gradients flattened into one buffer (zeros for a parameter without one), and its
+  // async sum over ranks. Called with `mu` held.
+  void launch(size_t b) {
+    c10::AutoGradMode noGrad(false);
+    std::vector<at::Tensor> parts;
+    parts.reserve(params[b].size());
+    for (auto& p : params[b]) {
+      const at::Tensor& g = p.grad();
+      parts.push_back(g.defined() ? g.reshape({-1}) : at::zeros({p.numel()}, p.options()));
+    }
+    flat[b] = at::cat(parts);
+    std::vector<at::Tensor> one{flat[b]};
+    c10d::AllreduceOptions o;
+    o.reduceOp = c10d::ReduceOp::SUM;
+    o.timeout = group->timeout;
+    works[b] = group->group->allreduce(one, o);
+  }
+  void launchReady() {
+    for (; next < params.size() && pending[next] == 0; next++) launch(next);
+  }
+  // A gradient of bucket b, index i, is ready (its accumulator ran).
+  void markReady(size_t b, size_t i) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (!armed || !error.empty() || ready[b][i]) return;
+    ready[b][i] = true;
+    pending[b]--;
+    try {
+      size_t before = next;
+      launchReady();
+      launchedInBackward += next - before;
+    } catch (const std::exception& e) {
+      error = shortError(e);
+    }
+  }
+};
+
+struct ReadyHook : public torch::autograd::FunctionPostHook {
+  ReadyHook(std::weak_ptr<ReducerState> s, size_t b, size_t i) : state(std::move(s)), bucket(b), index(i) {}
+  torch::autograd::variable_list operator()(const torch::autograd::variable_list& outputs, const torch::autograd::variable_list& /*inputs*/) override {
+    if (auto s = state.lock()) s->markReady(bucket, index);
+    return outputs;
+  }
+  std::weak_ptr<ReducerState> state;
+  size_t bucket, index;
+};
+
+// ---- JS classes ----
 class ProcessGroupWrap : public Napi::ObjectWrap<ProcessGroupWrap> {
  public:
   static Napi::Function Define(Napi::Env env) {
@@ -188,6 +277,7 @@ class ProcessGroupWrap : public Napi::ObjectWrap<ProcessGroupWrap> {
       InstanceAccessor<&ProcessGroupWrap::Rank>("rank"),
       InstanceAccessor<&ProcessGroupWrap::Size>("worldSize"),
       InstanceAccessor<&ProcessGroupWrap::Backend>("backend"),
+      InstanceAccessor<&ProcessGroupWrap::GroupId>("groupId"),
     });
   }
 
@@ -402,8 +492,151 @@ class ProcessGroupWrap : public Napi::ObjectWrap<ProcessGroupWrap> {
   Napi::Value Rank(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), state("rank")->rank); }
   Napi::Value Size(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), state("worldSize")->size); }
   Napi::Value Backend(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), state("backend")->backend); }
+  Napi::Value GroupId(const Napi::CallbackInfo& info) {
+    if (id_ == 0) throw Napi::Error::New(info.Env(), "groupId: the process group is closed");
+    return Napi::Number::New(info.Env(), double(id_));
+  }
 
   int64_t id_ = 0;
+};
+
+class GradReducerWrap : public Napi::ObjectWrap<GradReducerWrap> {
+ public:
+  static Napi::Function Define(Napi::Env env) {
+    return DefineClass(env, "GradReducer", {
+      InstanceMethod<&GradReducerWrap::Prepare>("prepare"),
+      InstanceMethod<&GradReducerWrap::Finalize>("finalize"),
+      InstanceMethod<&GradReducerWrap::Close>("close"),
+    });
+  }
+
+  // new GradReducer(groupId, buckets): groupId is a ProcessGroup's `groupId`.
+  explicit GradReducerWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<GradReducerWrap>(info) {
+    Napi::Env env = info.Env();
+    if (info.Length() < 2 || !info[0].IsNumber() || !info[1].IsArray()) throw Napi::TypeError::New(env, "GradReducer: expected (groupId, tensor[][])");
+    auto s = std::make_shared<ReducerState>();
+    s->groupId = info[0].As<Napi::Number>().Int64Value();
+    try {
+      groupById(s->groupId);
+    } catch (const std::exception& e) {
+      throw Napi::Error::New(env, std::string("GradReducer: ") + e.what());
+    }
+    auto arr = info[1].As<Napi::Array>();
+    for (uint32_t b = 0; b < arr.Length(); b++) {
+      Napi::Value v = arr.Get(b);
+      if (!v.IsArray()) throw Napi::TypeError::New(env, "GradReducer: bucket " + std::to_string(b) + " is not an array of tensors");
+      auto list = v.As<Napi::Array>();
+      if (list.Length() == 0) throw Napi::RangeError::New(env, "GradReducer: bucket " + std::to_string(b) + " is empty");
+      s->params.emplace_back();
+      s->hooked.emplace_back();
+      for (uint32_t i = 0; i < list.Length(); i++) {
+        TensorWrap* w = TensorWrap::From(list.Get(i));
+        if (!w || !w->alive()) throw Napi::TypeError::New(env, "GradReducer: bucket " + std::to_string(b) + " item " + std::to_string(i) + " is not a live tensor");
+        const at::Tensor& p = w->tensor();
+        if (!p.is_leaf()) throw Napi::TypeError::New(env, "GradReducer: bucket " + std::to_string(b) + " item " + std::to_string(i) + " is not a leaf tensor (a parameter)");
+        s->params.back().push_back(p);
+        s->hooked.back().push_back(false);
+      }
+    }
+    std::weak_ptr<ReducerState> weak = s;
+    for (size_t b = 0; b < s->params.size(); b++) {
+      for (size_t i = 0; i < s->params[b].size(); i++) {
+        // No accumulator for a tensor that does not require grad: it never gets a gradient, so
+        // its bucket does not wait for it (zeros are reduced in its place).
+        auto acc = torch::autograd::impl::grad_accumulator(s->params[b][i]);
+        if (!acc) continue;
+        acc->add_post_hook(std::make_unique<ReadyHook>(weak, b, i));
+        s->accumulators.push_back(acc);
+        s->hooked[b][i] = true;
+      }
+    }
+    size_t n = s->params.size();
+    s->flat.resize(n);
+    s->works.resize(n);
+    s->pending.assign(n, 0);
+    state_ = s;
+  }
+
+ private:
+  std::shared_ptr<ReducerState> live(const char* what) {
+    if (!state_) throw std::runtime_error(std::string(what) + ": the gradient reducer is closed");
+    return state_;
+  }
+  Napi::Value Prepare(const Napi::CallbackInfo& info) {
+    try {
+      auto s = live("prepare");
+      auto g = groupById(s->groupId);
+      std::lock_guard<std::mutex> lock(s->mu);
+      s->group = g;
+      s->ready = s->hooked;
+      for (auto& r : s->ready) r.flip();  // parameters without a hook count as ready
+      for (size_t b = 0; b < s->params.size(); b++) {
+        size_t waiting = 0;
+        for (bool r : s->ready[b]) waiting += r ? 0 : 1;
+        s->pending[b] = waiting;
+        s->flat[b] = at::Tensor();
+        s->works[b] = WorkPtr();
+      }
+      s->next = 0;
+      s->launchedInBackward = 0;
+      s->error.clear();
+      s->armed = true;
+      return info.Env().Undefined();
+    } catch (const std::exception& e) {
+      throw Napi::Error::New(info.Env(), std::string("GradReducer.prepare: ") + shortError(e));
+    }
+  }
+  Napi::Value Finalize(const Napi::CallbackInfo& info) {
+    auto t0 = std::chrono::steady_clock::now();
+    size_t overlapped = 0;
+    try {
+      auto s = live("finalize");
+      std::lock_guard<std::mutex> lock(s->mu);
+      if (!s->armed) throw std::runtime_error("finalize() without prepare() before the backward pass");
+      s->armed = false;
+      auto g = s->group;
+      // The group is only held for the step (pg.close() must be able to release it).
+      struct Release {
+        ReducerState& s;
+        ~Release() { s.group.reset(); }
+      } release{*s};
+      c10::AutoGradMode noGrad(false);
+      std::string who = "rank " + std::to_string(g->rank) + " of " + std::to_string(g->size);
+      if (!s->error.empty()) throw std::runtime_error(who + ": launching a gradient all-reduce during backward failed: " + s->error);
+      overlapped = s->launchedInBackward;
+      // Buckets whose gradients did not all arrive (parameters unused in this step): their
+      // gradients as they are, zeros where there is none, in bucket order as every rank.
+      for (; s->next < s->params.size(); s->next++) s->launch(s->next);
+      for (size_t b = 0; b < s->params.size(); b++) {
+        waitWork(*g, s->works[b], "gradient allReduce");
+        at::Tensor& flat = s->flat[b];
+        flat.div_(g->size);
+        int64_t off = 0;
+        for (auto& p : s->params[b]) {
+          int64_t n = p.numel();
+          at::Tensor mean = flat.narrow(0, off, n).view(p.sizes());
+          if (p.grad().defined()) p.mutable_grad().copy_(mean);
+          else p.mutable_grad() = mean.clone(at::MemoryFormat::Contiguous);
+          off += n;
+        }
+        flat = at::Tensor();
+        s->works[b] = WorkPtr();
+      }
+    } catch (const std::exception& e) {
+      throw Napi::Error::New(info.Env(), std::string("GradReducer.finalize: ") + shortError(e));
+    }
+    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+    auto out = Napi::Object::New(info.Env());
+    out.Set("ms", ms);
+    out.Set("overlapped", double(overlapped));
+    return out;
+  }
+  Napi::Value Close(const Napi::CallbackInfo& info) {
+    state_.reset();  // the hooks hold it weakly: from now on they do nothing
+    return info.Env().Undefined();
+  }
+
+  std::shared_ptr<ReducerState> state_;
 };
 
 static Napi::Value NcclAvailable(const Napi::CallbackInfo& info) {
@@ -416,6 +649,7 @@ static Napi::Value NcclAvailable(const Napi::CallbackInfo& info) {
 
 void InitDist(Napi::Env env, Napi::Object exports) {
   exports.Set("ProcessGroup", ProcessGroupWrap::Define(env));
+  exports.Set("GradReducer", GradReducerWrap::Define(env));
   exports.Set("ncclAvailable", Napi::Function::New(env, NcclAvailable, "ncclAvailable"));
 }
 

@@ -13,6 +13,7 @@ import { emitLinear } from "./emit-layers.ts";
 import { emitAntialiasResize } from "./emit-resize.ts";
 import { emitResNetFeatures, emitResNetTokens } from "./emit-resnet.ts";
 import { emitSwinTokens, isSwin } from "./emit-swin.ts";
+import { emitFaceApiTokens, isFaceApi } from "./emit-faceapi.ts";
 import { BATCH_DIM, GraphBuilder } from "./onnx-graph.ts";
 
 /** Graph input and output names of an exported AU model. */
@@ -29,7 +30,7 @@ export interface AuOnnx {
 }
 
 /**
- * AuModel (a GraphAuModel with a ResNet or Swin backbone, or a LinearProbeAuModel) -> ONNX.
+ * AuModel (a GraphAuModel with a ResNet, Swin or face-api backbone, or a LinearProbeAuModel) -> ONNX.
  * `description` (default the model's) becomes the ONNX doc string.
  */
 export function exportAuModel(model: AuModel, opts: { name?: string; description?: string } = {}): AuOnnx {
@@ -46,7 +47,8 @@ export function exportAuModel(model: AuModel, opts: { name?: string; description
     let tokens: string;
     if (bb instanceof ResNet) tokens = emitResNetTokens(g, r, bb);
     else if (isSwin(bb)) tokens = emitSwinTokens(g, r, bb, networkSize);
-    else throw new Error(`exportAuModel: backbone ${bb.constructor.name} has no ONNX emitter (ResNet and Swin have)`);
+    else if (isFaceApi(bb)) tokens = emitFaceApiTokens(g, r, bb, networkSize);
+    else throw new Error(`exportAuModel: backbone ${bb.constructor.name} has no ONNX emitter (ResNet, Swin and the face-api backbones have)`);
     if (model.net.head.output !== "scores") throw new Error("exportAuModel: an AUNCE encoder outputs embeddings, not probabilities; only supervised (ME-GraphAU) models export as AU detectors");
     out = g.node("Clip", [emitFromTokens(g, tokens, model.net), g.floats([0], []), g.floats([1], [])]);
   } else if (model instanceof LinearProbeAuModel) {
@@ -73,7 +75,8 @@ export function exportAuEncoder(net: GraphNetwork, size: number, opts: { name?: 
   let tokens: string;
   if (bb instanceof ResNet) tokens = emitResNetTokens(g, x, bb);
   else if (isSwin(bb)) tokens = emitSwinTokens(g, x, bb, size);
-  else throw new Error(`exportAuEncoder: backbone ${bb.constructor.name} has no ONNX emitter (ResNet and Swin have)`);
+  else if (isFaceApi(bb)) tokens = emitFaceApiTokens(g, x, bb, size);
+  else throw new Error(`exportAuEncoder: backbone ${bb.constructor.name} has no ONNX emitter (ResNet, Swin and the face-api backbones have)`);
   g.output(emitFromTokens(g, tokens, net), "embeddings", [BATCH_DIM, net.head.channels, net.head.numAus]);
   return { bytes: g.toBytes({ producer: "aunce", docString: opts.description ?? "AUNCE encoder" }), opTypes: g.opTypes() };
 }

@@ -13,7 +13,9 @@ import { createHash } from "node:crypto";
 import { copyFileSync, existsSync, mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { DEFAULT_MODEL_PATH, loadAuModelFromCheckpoint, type AuModel } from "../face/au-model.ts";
+import { DEFAULT_MODEL_PATH, GraphAuModel, loadAuModelFromCheckpoint, type AuModel } from "../face/au-model.ts";
+import { FaceApiRecognitionNet } from "../models/backbones/faceapi.ts";
+import { isFaceApi } from "./emit-faceapi.ts";
 import { ALIGN_TEMPLATE_V1, AU_INPUT } from "../face/align.ts";
 import { faceApiAssetsDir } from "../face/weights.ts";
 import { AU_ONNX_IO, exportAuModel } from "./au-model.ts";
@@ -64,6 +66,13 @@ const FACE_API_ORIGIN = {
   origin: "@vladmandic/face-api 1.7.15 (npm, model/ folder), trained by justadudewhohacks for face-api.js; ported to aunce's engine and exported by aunce",
   licence: "MIT (Copyright (c) Vladimir Mandic); see face-api/LICENSE",
 };
+
+/** What a face-api backbone's weights started from (they are the checkpoint owner's now). */
+function faceApiNote(model: AuModel): string {
+  if (!(model instanceof GraphAuModel) || !isFaceApi(model.net.backbone)) return "";
+  const net = model.net.backbone instanceof FaceApiRecognitionNet ? "face recognition" : "face expression";
+  return `; its backbone was initialised from face-api's ${net} net (@vladmandic/face-api 1.7.15, MIT, Copyright (c) Vladimir Mandic)`;
+}
 
 /** The AU model's sidecar. */
 export function auSidecar(model: AuModel, file: string, bytes: Uint8Array, networkSize: number, about: { description: string; origin: string; licence: string }): Record<string, unknown> {
@@ -121,7 +130,7 @@ export async function exportOnnxBundle(opts: ExportBundleOptions): Promise<Expor
     const au = exportAuModel(model, { description });
     const origin = bundled
       ? { origin: "aunce's bundled model (assets/models/README.md): ME-GraphAU stage 1 on ResNet-18 width 32, trained by aunce on SynthAU synthetic faces only; not validated on real faces", licence: "MIT (the aunce project)" }
-      : { origin: `exported by aunce from checkpoint ${basename(spec)}`, licence: "as the checkpoint's owner states (aunce does not know it)" };
+      : { origin: `exported by aunce from checkpoint ${basename(spec)}${faceApiNote(model)}`, licence: "as the checkpoint's owner states (aunce does not know it)" };
     put("au-model.onnx", au.bytes);
     put("au-model.json", json(auSidecar(model, "au-model.onnx", au.bytes, au.networkSize, { description, ...origin })));
   } finally {

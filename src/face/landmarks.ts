@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { defaultFrozenLayout, fromFrozenLayout, toFrozenLayout, type FrozenLayout } from "../nn/index.ts";
 import { cat, fromArray, noGrad, type Tensor } from "../tensor/index.ts";
 import type { FaceBox } from "./detect.ts";
-import { LANDMARK_INPUT, LANDMARK_MEAN_RGB, landmarkCrop, landmarksFromOutput } from "./geometry/landmark-input.ts";
+import { LANDMARK_INPUT, LANDMARK_MEAN_RGB, landmarkCrop, landmarksFromOutput, mirrorLandmarkInput, symmetricLandmarkOutput } from "./geometry/landmark-input.ts";
 import type { RgbImage } from "./image.ts";
 import { imageToTensor } from "./image.ts";
 import { convWeight, depthwiseWeight, legacyResizeInSquare, TfSameConv2d } from "./tf-compat.ts";
@@ -144,18 +144,31 @@ export class FaceLandmark68Net {
     return { x, crops };
   }
 
-  /** Landmarks for each box in `boxes` (same order), in image pixels. */
-  detect(img: RgbImage, boxes: readonly FaceBox[], frame?: Tensor): Landmarks68[] {
+  /**
+   * Landmarks for each box in `boxes` (same order), in image pixels. `symmetric` also runs the net
+   * on each input's mirror image and averages the two (geometry/landmark-input.ts
+   * symmetricLandmarkOutput): twice the cost, and a mirrored photo gets mirrored points.
+   */
+  detect(img: RgbImage, boxes: readonly FaceBox[], frame?: Tensor, symmetric = false): Landmarks68[] {
     if (!boxes.length) return [];
     let raw!: Float32Array;
     let crops!: ReturnType<typeof landmarkCrop>[];
     noGrad(() => {
       const p = this.preprocess(img, boxes, frame);
       crops = p.crops;
-      const y = this.forwardRaw(p.x);
-      p.x.dispose();
-      raw = y.data<"float32">();
+      let x = p.x;
+      if (symmetric) {
+        const m = fromArray(mirrorLandmarkInput(p.x.data<"float32">()), p.x.shape);
+        x = cat([p.x, m], 0);
+        m.dispose();
+        p.x.dispose();
+      }
+      const y = this.forwardRaw(x);
+      x.dispose();
+      const all = y.data<"float32">();
       y.dispose();
+      const n = boxes.length * 136;
+      raw = symmetric ? symmetricLandmarkOutput(all.subarray(0, n), all.subarray(n)) : all;
     });
     return landmarksFromOutput(raw, crops);
   }

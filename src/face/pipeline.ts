@@ -50,6 +50,11 @@ export interface PipelineOptions extends FaceDetectorOptions {
    * probabilities (its own fusion rule) for the AUs it has; off when absent.
    */
   geometry?: GeometryModelFile;
+  /**
+   * Landmarks averaged with those of the mirrored crop (FaceLandmark68Net.detect's `symmetric`),
+   * so a mirrored photo is aligned as the mirror of the original: twice the landmark cost.
+   */
+  symmetricLandmarks?: boolean;
 }
 
 /** Owns the detector and landmark nets (and the AU model once given): call dispose(). */
@@ -99,7 +104,7 @@ export class FacePipeline {
         // YuNet frames faces differently from the SSD the landmark net was trained with: its boxes
         // (detected, or followed from detected ones) are reframed for the landmark crop.
         const yunet = this.detector.options.detector === "yunet";
-        const landmarks = this.landmarker.detect(img, yunet ? faces.map((b) => landmarkBoxForYunet(b)) : faces, frame);
+        const landmarks = this.landmarker.detect(img, yunet ? faces.map((b) => landmarkBoxForYunet(b)) : faces, frame, this.options.symmetricLandmarks ?? false);
         const now1 = performance.now();
         this.times.landmarks += now1 - t;
         t = now1;

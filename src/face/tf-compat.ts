@@ -6,37 +6,9 @@
  */
 import { FrozenConv2d, type FrozenLayout } from "../nn/index.ts";
 import { fromArray, keep, noGrad, pad, type Tensor } from "../tensor/index.ts";
-import type { TfWeight } from "./weights.ts";
+import { convWeight, depthwiseWeight, samePadding } from "../models/backbones/tf-layers.ts";
 
-/** A TF conv kernel [kh,kw,cin,cout] as an engine weight [cout,cin,kh,kw] float32. */
-export function convWeight(w: TfWeight): Tensor {
-  if (w.shape.length !== 4) throw new RangeError(`convWeight: expected a 4-d HWIO kernel, got [${w.shape}]`);
-  const t = fromArray(w.data, w.shape);
-  const p = t.permute([3, 2, 0, 1]);
-  const c = p.contiguous();
-  t.dispose();
-  p.dispose();
-  return c;
-}
-
-/** A TF depthwise kernel [kh,kw,c,1] as a grouped-conv weight [c,1,kh,kw] float32. */
-export function depthwiseWeight(w: TfWeight): Tensor {
-  if (w.shape.length !== 4 || w.shape[3] !== 1) throw new RangeError(`depthwiseWeight: expected [kh,kw,c,1], got [${w.shape}]`);
-  const t = fromArray(w.data, w.shape);
-  const p = t.permute([2, 3, 0, 1]);
-  const c = p.contiguous();
-  t.dispose();
-  p.dispose();
-  return c;
-}
-
-/** TF "same" padding for one dim: [before, after] (the odd pixel goes after). */
-export function samePadding(size: number, kernel: number, stride: number): [number, number] {
-  const out = Math.ceil(size / stride);
-  const total = Math.max((out - 1) * stride + kernel - size, 0);
-  const before = Math.floor(total / 2);
-  return [before, total - before];
-}
+export { convWeight, depthwiseWeight, samePadding };
 
 /**
  * A frozen inference conv with TF "same" padding, for activations in a FrozenLayout. TF pads

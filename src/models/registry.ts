@@ -6,6 +6,7 @@
 import { AuModel, type AuModelOptions, type Backbone } from "./au-model.ts";
 import { createResNet, resnetVariants, type ResNetConfig } from "./backbones/resnet.ts";
 import { createSwin, swinVariants, type SwinConfig } from "./backbones/swin.ts";
+import { FaceApiFeatureExtractor, FaceApiRecognitionNet } from "./backbones/faceapi.ts";
 
 /** Options every backbone understands. */
 export interface ModelOptions {
@@ -20,13 +21,15 @@ export interface ModelOptions {
 /** One registry row. */
 export interface ModelInfo {
   name: string;
-  family: "resnet" | "swin";
+  family: "resnet" | "swin" | "faceapi";
   /** Input side the variant is built for (pixels). */
   inputSize: number;
   /** A tiny variant for tests. */
   test: boolean;
-  /** ME-GraphAU's width after global_linear, as a fraction of the backbone's (Swin 1/2, ResNet 1/4). */
+  /** ME-GraphAU's width after global_linear, as a fraction of the backbone's (Swin 1/2, ResNet 1/4, face-api 1/2). */
   meGraphAuWidth: number;
+  /** The backbone starts from weights trained on real faces (face-api's, bundled), without --pretrained. */
+  pretrainedByConstruction?: boolean;
 }
 
 interface Entry extends ModelInfo {
@@ -61,6 +64,23 @@ for (const [name, cfg] of Object.entries(swinVariants)) {
       if (o.dropPathRate !== undefined) over.dropPathRate = o.dropPathRate;
       if (o.imgSize !== undefined) over.imgSize = o.imgSize;
       return createSwin(name, over);
+    },
+  });
+}
+
+// face-api's nets (assets/face-api), initialised from their bundled weights. ME-GraphAU width 1/2
+// (256 -> 128), as for Swin: the 1/4 of ResNet-50's 2048 would leave 64 channels here.
+const faceApiBackbones = {
+  faceapi_expression: { cls: FaceApiFeatureExtractor, inputSize: 112 },
+  faceapi_recognition: { cls: FaceApiRecognitionNet, inputSize: 150 },
+};
+for (const [name, { cls, inputSize }] of Object.entries(faceApiBackbones)) {
+  register({
+    name, family: "faceapi", inputSize, test: false, meGraphAuWidth: 1 / 2, pretrainedByConstruction: true,
+    create: (o) => {
+      if (o.dropPathRate !== undefined || o.imgSize !== undefined) throw new Error(`${name}: dropPathRate and imgSize apply to Swin models only`);
+      if (o.numClasses !== undefined && o.numClasses !== 0) throw new Error(`${name}: a feature backbone only (numClasses 0)`);
+      return new cls();
     },
   });
 }

@@ -92,6 +92,7 @@ export interface Binding {
   autocastNesting(delta: number): number;
   // c10d process groups (native/src/dist.cc)
   ProcessGroup: new (o: NativeProcessGroupOptions) => NativeProcessGroup;
+  GradReducer: new (groupId: number, buckets: NativeTensor[][]) => NativeGradReducer;
   ncclAvailable(): boolean;
 }
 
@@ -109,12 +110,24 @@ export interface NativeProcessGroup {
   readonly rank: number;
   readonly worldSize: number;
   readonly backend: string;
+  /** This process's handle of the group (what GradReducer takes). */
+  readonly groupId: number;
   allReduce(tensors: NativeTensor[], op: "sum" | "avg" | "max" | "min"): void;
   broadcast(tensors: NativeTensor[], root: number): void;
   allGather(t: NativeTensor): NativeTensor[];
   barrier(): void;
   allGatherGrad(t: NativeTensor): NativeTensor;
   allReduceGrad(t: NativeTensor): NativeTensor;
+  close(): void;
+}
+
+/**
+ * DDP's reducer in C++: hooks on the parameters' gradient accumulators launch each bucket's async
+ * all-reduce once all its gradients are ready during backward; finalize() waits and writes the means.
+ */
+export interface NativeGradReducer {
+  prepare(): void;
+  finalize(): { ms: number; overlapped: number };
   close(): void;
 }
 

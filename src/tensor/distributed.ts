@@ -4,7 +4,7 @@
  * blocks until all ranks took part, or throws after the group's timeout with a message naming this
  * rank. Ranks must call the collectives in the same order with tensors of the same shapes.
  */
-import { binding, type NativeProcessGroup } from "../native/binding.ts";
+import { binding, type NativeGradReducer, type NativeProcessGroup } from "../native/binding.ts";
 import { Tensor, wrapNative } from "./tensor.ts";
 
 export type DistBackend = "gloo" | "nccl";
@@ -97,7 +97,60 @@ export class ProcessGroup {
   allReduceWithGrad(t: Tensor): Tensor {
     return wrapNative(this.#pg.allReduceGrad(t.native));
   }
+  /**
+   * A reducer that averages the gradients of `buckets` (parameters, each bucket in the order
+   * backward produces their gradients) over ranks while backward runs: see GradReducer.
+   */
+  gradReducer(buckets: readonly (readonly Tensor[])[]): GradReducer {
+    return new GradReducer(new binding.GradReducer(this.#pg.groupId, buckets.map((b) => b.map((t) => t.native))), this.rank);
+  }
   /** Leaves the group (the store and backend close once no autograd node holds them). */
+  close(): void {
+    this.#native?.close();
+    this.#native = null;
+  }
+}
+
+/** What one GradReducer.finalize() did. */
+export interface ReduceStats {
+  /** Milliseconds finalize() spent: launching the buckets still pending and waiting for all of them. */
+  ms: number;
+  /** Buckets whose all-reduce was launched during backward (the rest were launched by finalize). */
+  overlapped: number;
+}
+
+/**
+ * DDP's gradient reducer (native/src/dist.cc): C++ hooks on the parameters' gradient accumulators
+ * launch a bucket's async c10d all-reduce as soon as every gradient in it has been accumulated,
+ * in bucket order (the same on every rank), so communication overlaps the rest of the backward
+ * pass. Per step: `prepare()` before `backward()`, `finalize()` after it. A parameter without a
+ * gradient in a step takes part with zeros (and gets the mean as its gradient), so every rank
+ * reduces the same buckets; a bucket waiting for one goes out in finalize(). Backward passes
+ * without prepare() (e.g. a second loss) are not reduced.
+ */
+export class GradReducer {
+  #native: NativeGradReducer | null;
+
+  constructor(native: NativeGradReducer, readonly rank: number) {
+    this.#native = native;
+  }
+
+  get #r(): NativeGradReducer {
+    if (!this.#native) throw new Error(`rank ${this.rank}: the gradient reducer is closed`);
+    return this.#native;
+  }
+
+  /** Arms the hooks for the next backward pass. */
+  prepare(): void {
+    this.#r.prepare();
+  }
+  /**
+   * Launches the buckets still pending, waits for every bucket (within the group's timeout; a
+   * failure names this rank) and replaces each gradient with its mean over ranks.
+   */
+  finalize(): ReduceStats {
+    return this.#r.finalize();
+  }
   close(): void {
     this.#native?.close();
     this.#native = null;

@@ -27,6 +27,11 @@ export interface TrainConfig {
   backbone: string;
   drop_path: number;
   pretrained: string | null;
+  /**
+   * Train the head only: the backbone's parameters get no gradients and no optimizer state, its
+   * batch norms stay in eval mode (running statistics untouched), it runs without autograd.
+   */
+  freeze_backbone: boolean;
   info_nce: "enhance";
   supervised: boolean;
   /** Data-parallel runs: BatchNorm statistics over the global batch (all ranks), as SyncBatchNorm; false = per process, as DDP. */
@@ -53,7 +58,7 @@ export interface TrainConfig {
 }
 
 const BASE: Omit<TrainConfig, "dataset" | "data_root"> = {
-  fold: 1, exp_name: "aunce", out_dir: "runs", gpu_ids: "", device: "", amp: "off", deterministic: false, backbone: "swin_b", drop_path: 0.5, pretrained: null,
+  fold: 1, exp_name: "aunce", out_dir: "runs", gpu_ids: "", device: "", amp: "off", deterministic: false, backbone: "swin_b", drop_path: 0.5, pretrained: null, freeze_backbone: false,
   info_nce: "enhance", supervised: false, sync_bn: false, epochs: 60, batch_size: 32, lr: 1e-5, lr_decay_last_epochs: 1,
   weight_decay: 1e-6, betas: [0.9, 0.999], temperature: 0.5, neg_betas: [1.2, 0.8], positive_types: "three", init_from: null, seed: 3407, crop_size: 224, workers: 0,
   checkpoint_every: 500, max_steps: 0,
@@ -86,9 +91,10 @@ export const CONFIG_KEYS = {
   device: { kind: "string", arg: "<device>", help: "cpu, cuda or cuda:N; overrides --gpu_ids ('' = from --gpu_ids)" },
   amp: { kind: "string", arg: "<mode>", help: "mixed precision: off (float32, the reference), bf16, or fp16 (with loss scaling)", choices: ["off", "bf16", "fp16"] },
   deterministic: { kind: "flag", help: "cuDNN deterministic algorithms, no benchmark search (repeatable GPU runs, slower)" },
-  backbone: { kind: "string", arg: "<name>", help: "swin_b, swin_s, swin_t, resnet50, resnet18, ..." },
+  backbone: { kind: "string", arg: "<name>", help: "swin_b, swin_s, swin_t, resnet50, resnet18, ..., faceapi_expression, faceapi_recognition (start from face-api's real-face weights)" },
   drop_path: { kind: "number", arg: "<p>", help: "Swin stochastic-depth rate in [0, 1)" },
   pretrained: { kind: "string", arg: "<file>", help: "ImageNet weights for the backbone (.pth or .safetensors); none are downloaded" },
+  freeze_backbone: { kind: "flag", help: "train the head only: backbone weights and batch-norm statistics stay as initialised (--pretrained, or face-api's for faceapi_*)" },
   info_nce: { kind: "string", arg: "<kind>", help: "contrastive loss", choices: ["enhance"] },
   supervised: { kind: "flag", help: "train the supervised ME-GraphAU stage-1 baseline (weighted asymmetric loss)" },
   sync_bn: { kind: "flag", help: "data-parallel runs: BatchNorm statistics over all ranks' batches (SyncBatchNorm); off = per process, as DDP" },
@@ -203,6 +209,8 @@ export function resolveConfig(...layers: Partial<TrainConfig>[]): TrainConfig {
   if (typeof c.deterministic !== "boolean") throw new Error(`config: deterministic must be true or false, got ${JSON.stringify(c.deterministic)}`);
   if (typeof c.supervised === "string") c.supervised = c.supervised === "true";
   if (typeof c.supervised !== "boolean") throw new Error(`config: supervised must be true or false, got ${JSON.stringify(c.supervised)}`);
+  if (typeof c.freeze_backbone === "string") c.freeze_backbone = c.freeze_backbone === "true";
+  if (typeof c.freeze_backbone !== "boolean") throw new Error(`config: freeze_backbone must be true or false, got ${JSON.stringify(c.freeze_backbone)}`);
   if (typeof c.sync_bn === "string") c.sync_bn = c.sync_bn === "true";
   if (typeof c.sync_bn !== "boolean") throw new Error(`config: sync_bn must be true or false, got ${JSON.stringify(c.sync_bn)}`);
   return c;

@@ -16,7 +16,7 @@ import { createAuModel, modelInfo, type AuModelSpec } from "../models/registry.t
 import { readAunceCheckpoint } from "../models/checkpoint/index.ts";
 import { AdamW, convertSyncBatchNorm, GradScaler } from "../nn/index.ts";
 import {
-  autocast, cat, checkDevice, cudaMemory, cudaResetPeakMemory, fromArray, getRngState, isOutOfMemory, manualSeed, setCudaRngState, setCudnn, setRngState, tidy,
+  autocast, cat, checkDevice, cudaMemory, cudaResetPeakMemory, fromArray, getRngState, isOutOfMemory, manualSeed, noGrad, setCudaRngState, setCudnn, setRngState, tidy,
   type Tensor,
 } from "../tensor/index.ts";
 import { DEFAULT_LOCATION, deviceOf, resolveConfig, resumeConfig, type ResumeChange, type TrainConfig } from "./config.ts";
@@ -168,11 +168,14 @@ export async function train(given: Partial<TrainConfig>, opts: TrainOptions = {}
   const spec = modelSpec(config, aus.length);
   const model: AuModel = createAuModel(spec);
   if (cuda) model.toDevice(device); // before the optimizer, which keeps the parameters' handles
-  const params = model.parameters();
+  // A frozen backbone: no gradients, no optimizer state, no weight decay; the optimizer holds the head.
+  if (config.freeze_backbone) for (const q of model.backbone.parameters()) q.requiresGrad = false;
+  const backboneParams = new Set(config.freeze_backbone ? model.backbone.parameters() : []);
+  const params = model.parameters().filter((q) => !backboneParams.has(q));
   const opt = new AdamW(params, { lr: config.lr, betas: config.betas, weightDecay: config.weight_decay });
   const weights = ds.weights ? fromArray(Float32Array.from(ds.weights), [ds.weights.length], { device }) : null;
   // Data-parallel: gradients averaged over ranks in buckets; BatchNorm over the global batch with sync_bn.
-  const sync = dist ? new GradientSync(params, dist.group) : null;
+  const sync = dist ? new GradientSync(params, dist.group, { overlap: dist.overlap ?? true }) : null;
   if (dist && config.sync_bn) convertSyncBatchNorm(model, dist.group);
   try {
     if (rank0) prepareRunDir(runDir, 3 * model.numParameters() * 4 + 2 ** 20);
@@ -218,6 +221,9 @@ export async function train(given: Partial<TrainConfig>, opts: TrainOptions = {}
     };
     const losses: number[] = [];
     model.train();
+    if (config.freeze_backbone) model.backbone.eval(); // batch norms keep their running statistics
+    // The network's output; a frozen backbone runs without autograd (no graph kept, less memory).
+    const forward = (x: Tensor): Tensor => (config.freeze_backbone ? model.fromTokens(noGrad(() => model.backbone.forwardTokens(x))) : model.forward(x));
     for (; p.epoch < config.epochs; p = { epoch: p.epoch + 1, batch: 0, step: p.step }) {
       const lr = learningRate(config.lr, p.epoch, config.epochs, config.lr_decay_last_epochs);
       opt.setLr(lr);
@@ -244,12 +250,12 @@ export async function train(given: Partial<TrainConfig>, opts: TrainOptions = {}
               const l: Tensor = withAmp(() => {
                 // Supervised: each rank's loss is the mean over its shard; averaging the gradients
                 // over ranks gives the global batch's mean.
-                if (config.supervised) return weightedAsymmetricLoss(model.forward(bt.views[0]).float(), labels, weights);
+                if (config.supervised) return weightedAsymmetricLoss(forward(bt.views[0]).float(), labels, weights);
                 // One uniform draw per AU per step, keyed by (seed, step) so a resumed run redraws the same.
                 const rng = new Rng(config.seed, p.step, 0x41554e43);
                 const draws = aus.map(() => rng.next());
-                let z1 = model.forward(bt.views[0]).float();
-                let z2 = model.forward(bt.views[1]).float();
+                let z1 = forward(bt.views[0]).float();
+                let z2 = forward(bt.views[1]).float();
                 let all = labels;
                 if (dist) {
                   // The loss of the global batch on every rank: all ranks' embeddings (in rank
@@ -264,6 +270,7 @@ export async function train(given: Partial<TrainConfig>, opts: TrainOptions = {}
               // With float16 loss scaling a non-finite step is skipped by the scaler (as GradScaler);
               // without it a non-finite loss stops the run.
               if (!Number.isFinite(value) && !scaler.enabled) return value;
+              sync?.beforeBackward();
               scaler.scale(l).backward();
               sync?.average();
               return value;
@@ -314,6 +321,7 @@ export async function train(given: Partial<TrainConfig>, opts: TrainOptions = {}
     log?.write({ event: "done", step: p.step });
     return { runDir, checkpoint: ckptPath, steps: p.step, stopped: "done", losses };
   } finally {
+    sync?.close();
     weights?.dispose();
     opt.dispose();
     model.dispose();

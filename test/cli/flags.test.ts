@@ -16,7 +16,7 @@ const command = (name: string): Command => buildProgram().commands.find((c) => c
 const SAMPLES: Record<keyof TrainConfig, [string[], unknown]> = {
   dataset: [["DISFA"], "DISFA"], data_root: [["/tmp/d"], "/tmp/d"], fold: [["2"], 2], exp_name: [["x1"], "x1"], out_dir: [["/tmp/o"], "/tmp/o"],
   gpu_ids: [["-1"], "-1"], device: [["cuda:1"], "cuda:1"], amp: [["bf16"], "bf16"], deterministic: [[], true], backbone: [["resnet18"], "resnet18"], drop_path: [["0.1"], 0.1], pretrained: [["w.pth"], "w.pth"],
-  info_nce: [["enhance"], "enhance"], supervised: [[], true], sync_bn: [[], true], epochs: [["15"], 15], batch_size: [["8"], 8], lr: [["2e-5"], 2e-5],
+  info_nce: [["enhance"], "enhance"], supervised: [[], true], freeze_backbone: [[], true], sync_bn: [[], true], epochs: [["15"], 15], batch_size: [["8"], 8], lr: [["2e-5"], 2e-5],
   lr_decay_last_epochs: [["2"], 2], weight_decay: [["0.01"], 0.01], betas: [["0.8,0.99"], [0.8, 0.99]], temperature: [["0.2"], 0.2],
   neg_betas: [["1,1"], [1, 1]], positive_types: [["view"], "view"], init_from: [["enc.safetensors"], "enc.safetensors"],
   seed: [["7"], 7], crop_size: [["96"], 96], workers: [["3"], 3], checkpoint_every: [["10"], 10], max_steps: [["5"], 5],

@@ -64,6 +64,20 @@ test("ResNet (tiny) + ME-GraphAU head at the 224 crop (no resize) and with neigh
   }
 });
 
+for (const [backbone, size] of [["faceapi_expression", 112], ["faceapi_recognition", 150], ["faceapi_recognition", 112]] as const) {
+  test(`${backbone} (face-api weights, input affine, TF same pads${backbone === "faceapi_recognition" ? ", down-block zero pads" : ""}) + ME-GraphAU head at ${size}: ONNX matches predict() to 1e-4`, async () => {
+    manualSeed(35);
+    const net = createAuModel({ backbone, numAus: 12, method: "megraphau" });
+    perturbBatchNorms(net);
+    const model = new GraphAuModel(net, BP4D_AUS, size, norm, `${backbone} (test)`);
+    try {
+      await checkAuModel(model, `${backbone} at ${size}`);
+    } finally {
+      model.dispose();
+    }
+  });
+}
+
 test("linear-probe AU model (ResNet + Linear + sigmoid): ONNX matches predict() to 1e-4", async () => {
   manualSeed(33);
   const model = new LinearProbeAuModel("resnet_tiny", BP4D_AUS);

@@ -5,6 +5,7 @@ import { decodeImage } from "../../src/face/image.ts";
 import { liveTensors } from "../../src/tensor/index.ts";
 import { SsdMobilenetV1 } from "../../src/face/detect.ts";
 import { faceApiReference, fx, loadPadded, synthFaces } from "./helpers.ts";
+import { LANDMARK68_MIRROR } from "../../src/face/geometry/landmark-input.ts";
 
 const lm = FaceLandmark68Net.load();
 after(() => lm.dispose());
@@ -53,4 +54,32 @@ test("landmarks on SynthAU renders land near the known points (NME < 8% of the o
 
 test("landmarkCrop clips to the image and floors", () => {
   assert.deepEqual(landmarkCrop({ x: -5.5, y: 10.7, width: 50, height: 200, score: 1 }, 100, 120), { x: 0, y: 10, w: 44, h: 109 });
+});
+
+test("symmetric landmarks: a mirrored photo gets the mirror of the photo's points (the plain net does not)", async () => {
+  const img = await decodeImage(fx("group.jpg"));
+  const W = img.width;
+  const flipped = { width: W, height: img.height, data: new Uint8Array(img.data.length) };
+  for (let y = 0; y < img.height; y++) for (let x = 0; x < W; x++) for (let c = 0; c < 3; c++) flipped.data[(y * W + x) * 3 + c] = img.data[(y * W + W - 1 - x) * 3 + c];
+  // An integer, 112-px box (scale 1): its mirror box crops exactly the mirrored pixels.
+  const ref = faceApiReference().images.find((im) => im.file.endsWith("group.jpg"))!;
+  const [bx, by, bw, bh] = ref.faces[0].box;
+  const cx = Math.round(bx + bw / 2), cy = Math.round(by + bh / 2);
+  const box = { x: cx - 56, y: cy - 56, width: 112, height: 112, score: 1 };
+  const mbox = { ...box, x: W - box.x - box.width };
+  const worst = (symmetric: boolean) => {
+    const before = liveTensors();
+    const [p] = lm.detect(img, [box], undefined, symmetric);
+    const [q] = lm.detect(flipped, [mbox], undefined, symmetric);
+    assert.equal(liveTensors(), before);
+    let w = 0;
+    for (let i = 0; i < 68; i++) {
+      const j = LANDMARK68_MIRROR[i];
+      w = Math.max(w, Math.hypot(p[2 * i] - (W - 1 - q[2 * j]), p[2 * i + 1] - q[2 * j + 1]));
+    }
+    return w;
+  };
+  const plain = worst(false), sym = worst(true);
+  assert.ok(sym < 1e-3, `symmetric: worst point ${sym} px from the mirror`);
+  assert.ok(plain > 0.1, `plain: worst point ${plain} px (the check must be able to fail)`);
 });

@@ -49,6 +49,44 @@ const s = pg.allReduceWithGrad(y);
 res.reduceGradValue = vals(s);
 s.mul(r).sum().backward();
 res.reduceGrad = vals(y.grad!);
+
+// The gradient reducer: buckets [w3, w2] and [w1]; L = sum(w1 * r) + sum(w2 * 2r) (+ sum(w3 * 3r)).
+const w1 = fromArray(Float32Array.of(0.5, -1), [2]).requiresGrad_();
+const w2 = fromArray(Float32Array.of(1, 2, 3), [3]).requiresGrad_();
+const w3 = fromArray(Float32Array.of(4), [1]).requiresGrad_();
+const frozen = fromArray(Float32Array.of(9, 9), [2]); // no gradient ever: reduced as zeros
+const red = pg.gradReducer([[w3, w2], [w1, frozen]]);
+const loss = (useW3: boolean) => {
+  let l = w1.mul(r).sum().add(w2.mul(2 * r).sum());
+  if (useW3) l = l.add(w3.mul(3 * r).sum());
+  return l;
+};
+const clear = () => [w1, w2, w3].forEach((w) => (w.grad = null));
+// Every gradient on both ranks: each bucket goes out during backward.
+red.prepare();
+loss(true).backward();
+const s1 = red.finalize();
+res.reducer1 = [...vals(w1.grad!), ...vals(w2.grad!), ...vals(w3.grad!), ...vals(frozen.grad!)];
+res.reducer1Overlapped = [s1.overlapped];
+// w3 unused on rank 1: its bucket waits for finalize there, which reduces zeros in its place.
+clear();
+red.prepare();
+loss(rank === 0).backward();
+const s2 = red.finalize();
+res.reducer2 = [...vals(w1.grad!), ...vals(w2.grad!), ...vals(w3.grad!)];
+res.reducer2Overlapped = [s2.overlapped];
+// A backward without prepare() is not reduced: the local gradients stay.
+clear();
+loss(true).backward();
+res.reducerUnarmed = vals(w1.grad!);
+let unprepared = "";
+try {
+  red.finalize();
+} catch (e) {
+  unprepared = (e as Error).message;
+}
+res.reducerErrors = [unprepared.includes("finalize() without prepare()") ? 1 : 0];
+red.close();
 pg.barrier();
 pg.close();
 console.log(JSON.stringify(res));

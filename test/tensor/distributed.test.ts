@@ -1,5 +1,6 @@
 // c10d collectives through the binding, with Gloo on loopback: every collective against values
-// computed by hand, the differentiable all-gather / all-reduce gradients, and the rendezvous
+// computed by hand, the differentiable all-gather / all-reduce gradients, the gradient reducer
+// (buckets launched during backward, zeros for missing gradients), and the rendezvous
 // errors (bad rank/port, unreachable store, port in use, world-size mismatch).
 import assert from "node:assert/strict";
 import { createServer } from "node:net";
@@ -31,6 +32,15 @@ describe("c10d process group (gloo)", () => {
       assert.deepEqual(x.reduceGradValue, [6]);
       // sum over ranks of dL_r/ds = 1 + 2
       assert.deepEqual(x.reduceGrad, [3]);
+      // Reducer: means over ranks of r, 2r, 3r (r = 1, 2); the frozen tensor gets zeros.
+      assert.deepEqual(x.reducer1, [1.5, 1.5, 3, 3, 3, 4.5, 0, 0]);
+      assert.deepEqual(x.reducer1Overlapped, [2], "both buckets launched during backward");
+      // w3 only on rank 0: (3 + 0) / 2
+      assert.deepEqual(x.reducer2, [1.5, 1.5, 3, 3, 3, 1.5]);
+      // Buckets go in order: on rank 1 bucket 0 waits for w3, so nothing goes before finalize.
+      assert.deepEqual(x.reducer2Overlapped, [rank === 0 ? 2 : 0]);
+      assert.deepEqual(x.reducerUnarmed, [rank + 1, rank + 1]);
+      assert.deepEqual(x.reducerErrors, [1]);
     }
   });
 

@@ -1,7 +1,8 @@
 // Data-parallel training with Gloo on loopback (2 CPU processes through `aunce train
 // --nproc_per_node 2`): the same run as one process with the whole batch (AUNCE and the
 // supervised baseline, with sync_bn), Ctrl-C on the launcher, a killed worker that stops the run
-// with a clear error, and a distributed resume that reproduces the uninterrupted run step for step.
+// with a clear error, a distributed resume that reproduces the uninterrupted run step for step, and
+// a hung (stopped) worker that the others and the launcher give up on within the timeout.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -28,8 +29,24 @@ function flags(out: string, extra: string[] = []): string[] {
     "--max_steps", String(STEPS)];
   return [...f, ...extra];
 }
-async function launch(args: string[], env: NodeJS.ProcessEnv = {}) {
-  return runTs(CLI_ENTRY, ["train", ...args, "--nproc_per_node", "2", "--master_port", String(await freePort()), "--dist_timeout", "20"], env);
+async function launch(args: string[], timeoutSec = 20) {
+  return runTs(CLI_ENTRY, ["train", ...args, "--nproc_per_node", "2", "--master_port", String(await freePort()), "--dist_timeout", String(timeoutSec)]);
+}
+/** The pid of the launcher's worker with RANK=`rank` (a child of the launcher). */
+function workerPid(launcher: number, rank: number): number {
+  const kids = readFileSync(`/proc/${launcher}/task/${launcher}/children`, "utf8").trim().split(/\s+/).map(Number);
+  const pid = kids.find((k) => readFileSync(`/proc/${k}/environ`, "utf8").split("\0").includes(`RANK=${rank}`));
+  assert.ok(pid !== undefined, `rank ${rank} found`);
+  return pid;
+}
+/** Whether process `pid` exists (a zombie counts: it is reaped by its parent). */
+function exists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 const stepLosses = (runDir: string): number[] =>
   readFileSync(join(runDir, "log.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l)).filter((e) => e.event === "step").map((e) => e.loss as number);
@@ -128,9 +145,7 @@ describe("data-parallel training (2 processes, gloo)", () => {
     const proc = await launch(flags(out, ["--sync_bn", "--checkpoint_every", "2"]));
     // Once a few steps are logged, kill rank 1 (a child of the launcher, found by its RANK).
     await waitForSteps(runDir, 3);
-    const kids = readFileSync(`/proc/${proc.pid}/task/${proc.pid}/children`, "utf8").trim().split(/\s+/).map(Number);
-    const rank1 = kids.find((k) => readFileSync(`/proc/${k}/environ`, "utf8").split("\0").includes("RANK=1"));
-    assert.ok(rank1 !== undefined, "rank 1 found");
+    const rank1 = workerPid(proc.pid, 1);
     process.kill(rank1, "SIGKILL");
     const killedAt = performance.now();
     const r = await proc.done;
@@ -149,5 +164,49 @@ describe("data-parallel training (2 processes, gloo)", () => {
     assert.equal(resumed.code, 0, resumed.err);
     // Same world size, same reductions: the resumed curve is the uninterrupted one, bit for bit.
     assert.deepEqual(stepLosses(runDir), distAunce);
+  });
+
+  it("a hung worker (SIGSTOP) stops the run within the timeout, naming the ranks; the checkpoint stays loadable; no process is left", async () => {
+    const out = makeTempDir("aunce-dist-hang-");
+    const runDir = join(out, "run");
+    // Short, but not so short that a loaded machine trips it before the hang (the rendezvous and
+    // every step wait with it too).
+    const timeoutSec = 4;
+    const proc = await launch(flags(out, ["--checkpoint_every", "2"]), timeoutSec);
+    let rank1: number | undefined;
+    let rank0: number | undefined;
+    try {
+      await waitForSteps(runDir, 3);
+      rank0 = workerPid(proc.pid, 0);
+      rank1 = workerPid(proc.pid, 1);
+      process.kill(rank1, "SIGSTOP");
+      const stoppedAt = performance.now();
+      const r = await proc.done;
+      const ms = performance.now() - stoppedAt;
+      assert.equal(r.code, 1, r.err);
+      // Rank 0 gives up after the collective timeout; the launcher kills the stopped rank after
+      // the timeout and a grace of min(15 s, timeout) once rank 0 has exited.
+      assert.ok(ms < (3 * timeoutSec + 10) * 1000, `the run stopped ${ms.toFixed(0)} ms after the hang`);
+      assert.match(r.err, /rank 0 of 2: [\w ]+ failed or timed out \(timeout 4\.0 s/);
+      assert.match(r.err, new RegExp(`worker rank 1 \\(pid ${rank1}\\) did not stop \\(stopped by a signal\\); killing it`));
+      assert.match(r.err, /the run failed: worker rank 0 \(pid \d+\) exited with code 1; worker rank\(s\) 1 hung and were killed/);
+      assert.ok(!exists(rank0) && !exists(rank1), "no worker left running");
+    } finally {
+      // Never leave a stopped process behind, whatever failed above.
+      for (const pid of [rank1, rank0]) {
+        if (pid !== undefined && exists(pid)) {
+          process.kill(pid, "SIGCONT");
+          process.kill(pid, "SIGKILL");
+        }
+      }
+      if (exists(proc.pid)) process.kill(proc.pid, "SIGKILL");
+      await proc.done;
+    }
+    // The last checkpoint is intact: loadable, at the last logged checkpoint step.
+    const saved = await readResumeState(join(runDir, "last.safetensors"));
+    const events = readFileSync(join(runDir, "log.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
+    const lastCkpt = events.filter((e) => e.event === "checkpoint").pop();
+    assert.ok(lastCkpt && saved.step === lastCkpt.step && saved.step >= 2 && saved.step < STEPS, `checkpoint at step ${saved.step}`);
+    assert.ok((await readAunceCheckpoint(join(runDir, "last.safetensors"))).model.size > 0);
   });
 });

@@ -8,6 +8,7 @@ import { Command, InvalidArgumentError, Option } from "commander";
 import cliProgress from "cli-progress";
 import { CONFIG_KEYS, CONFIG_KEY_NAMES, DEFAULT_LOCATION, defaultText, parseFlagValue, type TrainConfig } from "../../train/config.ts";
 import type { TrainEvents } from "../../train/trainer.ts";
+import { modelInfo } from "../../models/registry.ts";
 import type { DistContext } from "../../train/distributed.ts";
 import { option } from "../util/flags.ts";
 import { interruptSignal } from "../util/interrupt.ts";
@@ -51,6 +52,12 @@ function trainArgs(argv: readonly string[]): string[] {
 }
 
 const fmt = (v: unknown) => (Array.isArray(v) ? v.join(",") : String(v));
+
+/** " (face-api weights, frozen)" and the like, for the banner (the run has started: the backbone is known). */
+function backboneNote(c: TrainConfig): string {
+  const notes = [modelInfo(c.backbone).pretrainedByConstruction ? "face-api weights" : "", c.freeze_backbone ? "frozen" : ""].filter(Boolean);
+  return notes.length ? ` (${notes.join(", ")})` : "";
+}
 
 export function register(program: Command): void {
   configOptions(program.command("train").description("AUNCE contrastive pre-training (or --supervised baseline) on one fold"))
@@ -113,7 +120,7 @@ export function register(program: Command): void {
               const changed = r.changes.map((ch) => `${ch.key} ${fmt(ch.from)} -> ${fmt(ch.to)}`).join(", ");
               console.log(`resuming ${i.runDir} from step ${r.step} (epoch ${r.epoch + 1}, batch ${r.batch} of ${i.stepsPerEpoch}) of ${r.checkpoint}${changed ? `; changed: ${changed}` : ""}${r.droppedLogLines ? `; dropped ${r.droppedLogLines} log line(s) written after that checkpoint` : ""}`);
             }
-            console.log(`${c.supervised ? "supervised ME-GraphAU baseline" : "AUNCE pre-training"}: ${c.backbone}, ${i.parameters.toLocaleString("en-US")} parameters, fold ${c.fold}, ${c.epochs} epochs of ${i.stepsPerEpoch} steps -> ${i.runDir}`);
+            console.log(`${c.supervised ? "supervised ME-GraphAU baseline" : "AUNCE pre-training"}: ${c.backbone}${backboneNote(c)}, ${i.parameters.toLocaleString("en-US")} parameters, fold ${c.fold}, ${c.epochs} epochs of ${i.stepsPerEpoch} steps -> ${i.runDir}`);
             bar.start(i.totalSteps, i.step, { epoch: "-", loss: "-", ips: "-" });
             where = { exp_name: c.exp_name, out_dir: c.out_dir };
           },

@@ -6,6 +6,7 @@
  * collective timeout for a hung one) and any still running after that are killed.
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { extname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -48,6 +49,16 @@ function nodeArgs(entry: string): string[] {
   }
   if (extname(entry) === ".ts" && !keep.some((x) => x.includes("tsx"))) keep.push("--import", "tsx");
   return keep;
+}
+
+/** " (stopped by a signal)" when `pid` is in the stopped state (Linux /proc), else "". */
+function stoppedNote(pid: number | undefined): string {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return /^\d+ \(.*\) [Tt] /s.test(stat) ? " (stopped by a signal)" : "";
+  } catch {
+    return "";
+  }
 }
 
 /** Starts the workers of this node and resolves to the launcher's exit code once all have exited. */
@@ -101,6 +112,7 @@ export async function launchWorkers(o: LaunchOptions): Promise<number> {
   process.on("SIGINT", onSigint);
   let killTimer: NodeJS.Timeout | undefined;
   let failed: string | null = null;
+  const hung: number[] = [];
   try {
     await new Promise<void>((resolveAll) => {
       let left = children.length;
@@ -112,13 +124,15 @@ export async function launchWorkers(o: LaunchOptions): Promise<number> {
             failed = `worker rank ${c.rank} (pid ${c.proc.pid}) ${c.signal ? `was killed by ${c.signal}` : `exited with code ${c.code}`}`;
             if (running().length > 0) {
               console.error(`aunce train: ${failed}; the other workers stop at their next collective (within --dist_timeout ${o.timeoutSec} s)`);
-              // Workers still there after their own timeout are hung: kill them.
+              // Workers still there after their own timeout (and a grace of up to 15 s to exit)
+              // are hung: kill them (SIGKILL ends a stopped process too).
               killTimer = setTimeout(() => {
                 for (const r of running()) {
-                  console.error(`aunce train: worker rank ${r.rank} did not stop; killing it`);
+                  console.error(`aunce train: worker rank ${r.rank} (pid ${r.proc.pid}) did not stop${stoppedNote(r.proc.pid)}; killing it`);
+                  hung.push(r.rank);
                   r.proc.kill("SIGKILL");
                 }
-              }, (o.timeoutSec + 15) * 1000);
+              }, (o.timeoutSec + Math.min(15, o.timeoutSec)) * 1000);
             }
           }
           if (left === 0) resolveAll();
@@ -130,7 +144,8 @@ export async function launchWorkers(o: LaunchOptions): Promise<number> {
     if (killTimer) clearTimeout(killTimer);
   }
   if (failed !== null) {
-    console.error(`aunce train: the run failed: ${failed}. The last checkpoint (if any) is intact; continue with --resume and the same --nproc_per_node.`);
+    const also = hung.length ? `; worker rank(s) ${hung.join(", ")} hung and were killed` : "";
+    console.error(`aunce train: the run failed: ${failed}${also}. The last checkpoint (if any) is intact; continue with --resume and the same --nproc_per_node.`);
     return 1;
   }
   return interrupted ? 130 : 0;

@@ -101,3 +101,51 @@ export function landmarksFromOutput(raw: ArrayLike<number>, crops: readonly Land
     return pts;
   });
 }
+
+/** Pairs of iBUG 68-point indices that swap under a left-right mirror (the others map to themselves). */
+const MIRROR_PAIRS: readonly (readonly [number, number])[] = [
+  ...Array.from({ length: 8 }, (_, i) => [i, 16 - i] as const), // jaw
+  [17, 26], [18, 25], [19, 24], [20, 23], [21, 22], // brows
+  [31, 35], [32, 34], // nostrils
+  [36, 45], [37, 44], [38, 43], [39, 42], [40, 47], [41, 46], // eyes
+  [48, 54], [49, 53], [50, 52], [55, 59], [56, 58], [60, 64], [61, 63], [65, 67], // mouth
+];
+
+/** For each of the 68 points, the index of the point it becomes in the mirror image. */
+export const LANDMARK68_MIRROR: readonly number[] = (() => {
+  const m = Array.from({ length: 68 }, (_, i) => i);
+  for (const [a, b] of MIRROR_PAIRS) { m[a] = b; m[b] = a; }
+  return m;
+})();
+
+/** Network inputs [B,3,112,112] (as `landmarkInput` makes) mirrored left-right. */
+export function mirrorLandmarkInput(x: Float32Array): Float32Array {
+  const n = LANDMARK_INPUT;
+  if (x.length % (3 * n * n)) throw new RangeError(`mirrorLandmarkInput: ${x.length} values is not a whole number of [3,${n},${n}] inputs`);
+  const out = new Float32Array(x.length);
+  for (let r = 0; r < x.length; r += n) {
+    for (let j = 0; j < n; j++) out[r + j] = x[r + n - 1 - j];
+  }
+  return out;
+}
+
+/**
+ * Raw outputs made mirror-symmetric: the mean of the net's outputs on its inputs (`raw`) and on
+ * their mirror images (`rawMirrored`, from `mirrorLandmarkInput`), the latter mapped back (points
+ * swapped left/right, x -> (n - 1) / n - x: the net's x is input pixels / n, pixel j mirrors to
+ * n - 1 - j). A face and its mirror photo then get mirrored landmarks from the same crop, which
+ * the plain net does not guarantee. Both [B*136].
+ */
+export function symmetricLandmarkOutput(raw: ArrayLike<number>, rawMirrored: ArrayLike<number>): Float32Array {
+  if (raw.length !== rawMirrored.length || raw.length % 136) throw new RangeError(`symmetricLandmarkOutput: expected two [B*136] outputs, got ${raw.length} and ${rawMirrored.length}`);
+  const n = LANDMARK_INPUT, back = (n - 1) / n;
+  const out = new Float32Array(raw.length);
+  for (let f = 0; f < raw.length; f += 136) {
+    for (let i = 0; i < 68; i++) {
+      const m = f + 2 * LANDMARK68_MIRROR[i];
+      out[f + 2 * i] = (raw[f + 2 * i] + back - rawMirrored[m]) / 2;
+      out[f + 2 * i + 1] = (raw[f + 2 * i + 1] + rawMirrored[m + 1]) / 2;
+    }
+  }
+  return out;
+}

@@ -11,3 +11,4 @@ export * from "./keymaps/keymap.ts";
 export * from "./keymaps/resnet.ts";
 export * from "./keymaps/swin.ts";
 export * from "./onnx.ts";
+export * from "./tfjs.ts";
