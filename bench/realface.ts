@@ -12,7 +12,7 @@ import { FaceExpressionNet } from "../src/face/expression.ts";
 import { decodeImage } from "../src/face/image.ts";
 import { FacePipeline } from "../src/face/pipeline.ts";
 import { fusionScorer, geometryScorer, loadGeometryModel } from "../src/face/geometry-au.ts";
-import { checkRealFaces, formatRealFaceReport, MirrorAveragedAuModel, type FaceScorer } from "../src/face/realface-check.ts";
+import { checkRealFaces, formatRealFaceReport, type FaceScorer } from "../src/face/realface-check.ts";
 
 const arg = (name: string) => (process.argv.includes(name) ? process.argv[process.argv.indexOf(name) + 1] : undefined);
 const modelPath = arg("--model") ?? defaultModelPath();
@@ -33,14 +33,16 @@ if (!arg("--model")) {
 const model = await loadAuModelFromCheckpoint(modelPath, "cpu");
 const expressions = FaceExpressionNet.load();
 const out: Record<string, unknown> = { model: modelPath, load: loadavg()[0] };
-const runs: [string, typeof model, FaceScorer | undefined][] = [["plain", model, undefined], ["mirror-averaged", new MirrorAveragedAuModel(model), undefined]];
+// "mirror-averaged": the pipeline's mirrorAverage mode (every stage on the photo and its mirror,
+// probabilities averaged per face), which makes a photo and its mirror agree by construction.
+const runs: [string, typeof model, FaceScorer | undefined, boolean][] = [["plain", model, undefined, false], ["mirror-averaged", model, undefined, true]];
 for (const path of geometryPaths) {
   const g = loadGeometryModel(path);
   const name = path.split("/").pop()!.replace(/\.json$/, "");
-  runs.push([`geometry ${name}`, model, geometryScorer(g)], [`fusion ${name} (${g.fusion ? "stacking" : "mean"})`, model, fusionScorer(g, model.aus)]);
+  runs.push([`geometry ${name}`, model, geometryScorer(g), false], [`fusion ${name} (${g.fusion ? "stacking" : "mean"})`, model, fusionScorer(g, model.aus), false]);
 }
-for (const [label, m, scorer] of runs) {
-  const pipeline = new FacePipeline(m, { minConfidence: 0.3 });
+for (const [label, m, scorer, mirrorAverage] of runs) {
+  const pipeline = new FacePipeline(m, { minConfidence: 0.3, mirrorAverage });
   const t = performance.now();
   const r = checkRealFaces(pipeline, expressions, images, { scorer });
   const ms = performance.now() - t;

@@ -107,6 +107,12 @@ export interface AuDetectorOptions {
    */
   geometry?: boolean | string | GeometryModelFile;
   /**
+   * Average each face's AU probabilities with those of the same face in the mirrored image (every
+   * stage runs twice; FacePipeline's `mirrorAverage`): a photo and its mirror then get the same
+   * AUs. Twice the cost. Default off. Node only for now.
+   */
+  mirrorAverage?: boolean;
+  /**
    * Where the AU model computes: "cpu" (default), "cuda" or "cuda:N" (a CUDA engine; see `aunce
    * doctor`). Face detection and landmarks stay on the CPU (small nets, per-frame geometry).
    */
@@ -163,7 +169,7 @@ export async function createAuDetector(opts: AuDetectorOptions = {}): Promise<Au
     if (ownsModel) model.dispose?.();
     throw new RangeError(`createAuDetector: thresholds name AU(s) ${unknown.join(", ")}, which the model does not predict (it predicts ${model.aus.join(", ")})`);
   }
-  const pipeline = new FacePipeline(model, { detector: opts.detector, scoreThreshold: opts.minConfidence, nmsThreshold: opts.nmsThreshold, maxFaces: opts.maxFaces, detectorSize: opts.detectorSize, template: opts.template ?? ALIGN_TEMPLATE_V1, geometry });
+  const pipeline = new FacePipeline(model, { detector: opts.detector, scoreThreshold: opts.minConfidence, nmsThreshold: opts.nmsThreshold, maxFaces: opts.maxFaces, detectorSize: opts.detectorSize, template: opts.template ?? ALIGN_TEMPLATE_V1, geometry, mirrorAverage: opts.mirrorAverage ?? false });
   const def = opts.defaultThreshold ?? 0.5;
   const threshold = (au: number) => opts.thresholds?.[au] ?? def;
   const follower = new FaceFollower(pipeline, opts.detectEvery ?? 5);

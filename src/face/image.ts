@@ -41,3 +41,16 @@ export function imageToTensor(img: RgbImage): Tensor {
   f.dispose();
   return b;
 }
+
+/** The image flipped left-right. */
+export function mirrorImage(img: RgbImage): RgbImage {
+  const out = new Uint8Array(img.data.length);
+  const row = img.width * 3;
+  for (let y = 0; y < img.height; y++) {
+    for (let x = 0; x < img.width; x++) {
+      const s = y * row + x * 3, d = y * row + (img.width - 1 - x) * 3;
+      out[d] = img.data[s]; out[d + 1] = img.data[s + 1]; out[d + 2] = img.data[s + 2];
+    }
+  }
+  return { width: img.width, height: img.height, data: out };
+}

@@ -12,7 +12,8 @@ import { landmarkBoxForYunet } from "./geometry/landmark-crop.ts";
 import { faceAlignment } from "./geometry/similarity.ts";
 import { geometryFeatures } from "./geometry/au-geometry.ts";
 import { fuseGeometry, predictGeometry, type GeometryModelFile } from "./geometry/geometry-model.ts";
-import { imageToTensor, type RgbImage } from "./image.ts";
+import { imageToTensor, mirrorImage, type RgbImage } from "./image.ts";
+import { mirrorFaceBox, symmetricFaceBoxes } from "./geometry/mirror.ts";
 import { FaceLandmark68Net, type Landmarks68 } from "./landmarks.ts";
 
 /** One analysed face. */
@@ -55,6 +56,13 @@ export interface PipelineOptions extends FaceDetectorOptions {
    * so a mirrored photo is aligned as the mirror of the original: twice the landmark cost.
    */
   symmetricLandmarks?: boolean;
+  /**
+   * Runs every stage on the image and on its mirror image and averages each face's AU
+   * probabilities with its mirror's: faces are the union of both detections, with overlapping pairs
+   * averaged (geometry/mirror.ts symmetricFaceBoxes), so a photo and its mirror get the same AU
+   * probabilities (to float rounding). Twice the cost; boxes and landmarks reported are the image's.
+   */
+  mirrorAverage?: boolean;
 }
 
 /** Owns the detector and landmark nets (and the AU model once given): call dispose(). */
@@ -93,6 +101,16 @@ export class FacePipeline {
    */
   analyze(img: RgbImage, boxes?: readonly FaceBox[]): FaceAnalysis[] {
     if (boxes && !boxes.length) return [];
+    if (!this.options.mirrorAverage) return this.analyzeOnce(img, boxes);
+    const mirrored = mirrorImage(img);
+    const faces = boxes ?? symmetricFaceBoxes(this.detect(img), this.detect(mirrored), img.width);
+    if (!faces.length) return [];
+    const own = this.analyzeOnce(img, faces);
+    const other = this.analyzeOnce(mirrored, faces.map((b) => mirrorFaceBox(b, img.width)));
+    return own.map((a, i) => ({ ...a, probabilities: a.probabilities.map((p, k) => (p + other[i].probabilities[k]) / 2) }));
+  }
+
+  private analyzeOnce(img: RgbImage, boxes?: readonly FaceBox[]): FaceAnalysis[] {
     return noGrad(() => {
       let t = performance.now();
       const frame = imageToTensor(img);

@@ -15,7 +15,7 @@ import { fromArray, noGrad, type Tensor } from "../tensor/index.ts";
 import type { AuModel } from "./au-model.ts";
 import { EXPRESSION_LABELS, expressionBox, FaceExpressionNet, type Expression } from "./expression.ts";
 import type { RgbImage } from "./image.ts";
-import { imageToTensor } from "./image.ts";
+import { imageToTensor, mirrorImage } from "./image.ts";
 import type { FaceAnalysis, FacePipeline } from "./pipeline.ts";
 
 /** "Faces with this expression should show (present) / not show (absent) this AU." */
@@ -118,18 +118,7 @@ export interface RealFaceCheckResult {
   };
 }
 
-/** The image flipped left-right. */
-export function mirrorImage(img: RgbImage): RgbImage {
-  const out = new Uint8Array(img.data.length);
-  const row = img.width * 3;
-  for (let y = 0; y < img.height; y++) {
-    for (let x = 0; x < img.width; x++) {
-      const s = y * row + x * 3, d = y * row + (img.width - 1 - x) * 3;
-      out[d] = img.data[s]; out[d + 1] = img.data[s + 1]; out[d + 2] = img.data[s + 2];
-    }
-  }
-  return { width: img.width, height: img.height, data: out };
-}
+export { mirrorImage } from "./image.ts";
 
 /**
  * An AU model that averages the wrapped model's outputs on the crops and on their mirror images: an

@@ -1,7 +1,8 @@
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { BP4D_AUS, LinearProbeAuModel } from "../../src/face/au-model.ts";
-import { decodeImage } from "../../src/face/image.ts";
+import { decodeImage, mirrorImage } from "../../src/face/image.ts";
+import { mirrorFaceBox } from "../../src/face/geometry/mirror.ts";
 import { FacePipeline, followBox } from "../../src/face/pipeline.ts";
 import { applyAffine, ALIGN_TEMPLATE_V1, alignmentFor5 } from "../../src/face/align.ts";
 import { liveTensors, manualSeed } from "../../src/tensor/index.ts";
@@ -64,4 +65,38 @@ test("followBox moves the box with the landmarks' centroid and scales it with th
   const c = followBox(box, lm, moved);
   assert.ok(Math.abs(c.width - 60) < 1e-3 && Math.abs(c.height - 80) < 1e-3);
   assert.equal(c.score, 0.9);
+});
+
+test("mirrorAverage: a photo and its mirror get the same AU probabilities (the plain pipeline does not)", async () => {
+  const img = await decodeImage(fx("group.jpg"));
+  const mirrored = mirrorImage(img);
+  const sym = new FacePipeline(model, { mirrorAverage: true });
+  try {
+    const worst = (p: FacePipeline) => {
+      const a = p.analyze(img), b = p.analyze(mirrored);
+      assert.equal(a.length, 4);
+      assert.equal(b.length, a.length);
+      let w = 0;
+      for (const fa of a) {
+        const cx = fa.box.x + fa.box.width / 2;
+        const fb = b.find((q) => Math.abs(img.width - (q.box.x + q.box.width / 2) - cx) < fa.box.width / 2);
+        assert.ok(fb, "every face is found in the mirror");
+        fa.probabilities.forEach((v, k) => { w = Math.max(w, Math.abs(v - fb.probabilities[k])); });
+      }
+      return w;
+    };
+    const before = liveTensors();
+    const symmetric = worst(sym);
+    assert.equal(liveTensors(), before);
+    const plain = worst(pipe);
+    assert.ok(symmetric < 1e-5, `mirrorAverage: largest difference ${symmetric}`);
+    assert.ok(plain > 1e-3, `plain: largest difference ${plain} (the check must be able to fail)`);
+    // Given boxes: the faces of the image and of the mirror image at the mirrored boxes, averaged.
+    const boxes = sym.analyze(img).map((f) => f.box);
+    const own = pipe.analyze(img, boxes), other = pipe.analyze(mirrored, boxes.map((b) => mirrorFaceBox(b, img.width)));
+    const given = sym.analyze(img, boxes);
+    given.forEach((f, i) => f.probabilities.forEach((v, k) => assert.ok(Math.abs(v - (own[i].probabilities[k] + other[i].probabilities[k]) / 2) < 1e-5)));
+  } finally {
+    sym.dispose();
+  }
 });

@@ -29,6 +29,7 @@ interface DetectOpts {
   thresholds?: string;
   model?: string;
   geometry?: boolean | string;
+  mirror_average?: boolean;
   untrained?: string;
   every: string;
   detect_every: string;
@@ -100,7 +101,7 @@ export async function runDetect(inputs: string[], opts: DetectOpts): Promise<num
   }
   const model = await resolveAuModel({ model: opts.model, untrainedBackbone: opts.untrained, device: deviceFromFlags(opts) });
   if (geometry) console.error(`aunce detect: fusing the AU model with ${opts.geometry === true ? "the bundled" : "a"} landmark-geometry AU model (trained on synthetic faces; see assets/models/synthau-geometry-logistic.md).`);
-  const pipeline = new FacePipeline(model, { detector, scoreThreshold, nmsThreshold, detectorSize, geometry });
+  const pipeline = new FacePipeline(model, { detector, scoreThreshold, nmsThreshold, detectorSize, geometry, mirrorAverage: opts.mirror_average === true });
   const unknown = Object.keys(thresholds).map(Number).filter((au) => !model.aus.includes(au));
   if (unknown.length) console.error(`aunce detect: warning: --thresholds names AUs the model does not predict: ${unknown.join(", ")}`);
 
@@ -167,6 +168,7 @@ export function register(program: Command): void {
     .option("--overlay <dir>", "write images (PNG) / videos (MP4) with boxes, landmarks and AU bars into <dir>")
     .option("--thresholds <file>", "per-AU presence thresholds, YAML/JSON mapping like { AU01: 0.4, AU12: 0.6 } (default 0.5)")
     .option("--model <checkpoint>", "AU model: a checkpoint from `aunce train --supervised` (default: the bundled SynthAU-trained model)")
+    .option("--mirror_average", "average each face's AU probabilities with the same face in the mirrored image, so a photo and its mirror get the same AUs (twice the cost)")
     .option("--geometry [file]", "fuse a landmark-geometry AU model with the AU model (mean per AU; default file: the bundled assets/models/synthau-geometry-logistic.json; off unless given)")
     .option("--untrained <variant>", "use a randomly initialised ResNet of this variant instead (pipeline testing only)")
     .option("--every <n>", "process every n-th video frame", "1")

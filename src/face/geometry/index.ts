@@ -13,3 +13,4 @@ export * from "./landmark-input.ts";
 export * from "./follow.ts";
 export * from "./warp.ts";
 export * from "./au-input.ts";
+export * from "./mirror.ts";
