@@ -11,6 +11,8 @@
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { fromRun } from "./run-files.ts";
+
 import type { Metrics } from "../src/eval/metrics.ts";
 
 interface Row {
@@ -56,7 +58,8 @@ function row(label: string, run: string): Omit<Row, "eligible"> {
   if (!lab) throw new Error(`${run}: no evaluate-lab/ or evaluate/ metrics`);
   const photo = metrics(run, "evaluate-photo");
   const rf = readJson(join(run, "realface.json")).plain;
-  const synth = join(readJson(join(String(train.data_root), "dataset.json")).imgRoot, "..", "synth.json");
+  const dataRoot = fromRun(run, train, String(train.data_root));
+  const synth = join(fromRun(run, train, readJson(join(dataRoot, "dataset.json")).imgRoot), "..", "synth.json");
   return {
     label, run, backbone: String(train.backbone), frozen: train.freeze_backbone === true, lr: Number(train.lr), epochs: Number(train.epochs),
     domain: existsSync(synth) ? String(readJson(synth).domain ?? "lab") : "?",

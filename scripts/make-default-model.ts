@@ -11,8 +11,10 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
+import { fromRun } from "./run-files.ts";
 import { readAunceCheckpoint, writeAunceCheckpoint } from "../src/models/checkpoint/index.ts";
 import { f1Table } from "../src/eval/report.ts";
+
 import type { Metrics } from "../src/eval/metrics.ts";
 
 const run = process.argv[2];
@@ -29,11 +31,11 @@ if (!lab) throw new Error(`${run}: no evaluate-lab/metrics.json or evaluate/metr
 const realface = existsSync(join(run, "realface.json")) ? readJson(join(run, "realface.json")) : null;
 
 // The data, from the run's own files.
-const dataRoot = String(train.data_root);
+const dataRoot = fromRun(run, train, String(train.data_root));
 const summary = readJson(join(dataRoot, "summary.json"));
 const fold = summary.folds.find((f: { fold: number }) => f.fold === train.fold);
 const imgRoot: string = readJson(join(dataRoot, "dataset.json")).imgRoot;
-const synthJson = join(dirname(imgRoot), "synth.json");
+const synthJson = join(dirname(fromRun(run, train, imgRoot)), "synth.json");
 const synth = existsSync(synthJson) ? readJson(synthJson) : null;
 if (!synth) throw new Error(`${synthJson} not found: the bundled model must be trained on SynthAU (its README says so)`);
 const subjectsIn = (split: string) =>

@@ -71,6 +71,16 @@ test("real-face check (small): bundled model on 2 photos, agreement floor and mi
     assert.equal(r.baselines.allPresent.agree + r.baselines.allAbsent.agree, r.overall.total);
     assert.equal(r.flip.matched, 9);
     assert.ok(r.flip.meanAbsDiff.every((d) => d < FLIP_CEIL), `mirror mean |dp| ${r.flip.meanAbsDiff.map((d) => d.toFixed(3))}`);
+    // The pipeline's mirrorAverage mode passes the 0.05 mirror criterion on every face, by construction.
+    const sym = new FacePipeline(model, { minConfidence: 0.3, mirrorAverage: true });
+    try {
+      const s = checkRealFaces(sym, expressions, images);
+      assert.equal(s.flip.matched, 9);
+      assert.equal(s.flip.consistent, 9);
+      assert.ok(s.flip.maxDiff < 1e-5, `mirrorAverage: largest difference ${s.flip.maxDiff}`);
+    } finally {
+      sym.dispose();
+    }
   } finally {
     pipeline.dispose();
     model.dispose?.();
