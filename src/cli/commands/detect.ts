@@ -168,7 +168,7 @@ export function register(program: Command): void {
     .option("--overlay <dir>", "write images (PNG) / videos (MP4) with boxes, landmarks and AU bars into <dir>")
     .option("--thresholds <file>", "per-AU presence thresholds, YAML/JSON mapping like { AU01: 0.4, AU12: 0.6 } (default 0.5)")
     .option("--model <checkpoint>", "AU model: a checkpoint from `aunce train --supervised` (default: the bundled SynthAU-trained model)")
-    .option("--mirror_average", "average each face's AU probabilities with the same face in the mirrored image, so a photo and its mirror get the same AUs (twice the cost)")
+    .addOption(option("--mirror_average", "average each face's AU probabilities with the same face in the mirrored image, so a photo and its mirror get the same AUs (twice the cost)"))
     .option("--geometry [file]", "fuse a landmark-geometry AU model with the AU model (mean per AU; default file: the bundled assets/models/synthau-geometry-logistic.json; off unless given)")
     .option("--untrained <variant>", "use a randomly initialised ResNet of this variant instead (pipeline testing only)")
     .option("--every <n>", "process every n-th video frame", "1")
