@@ -3,14 +3,12 @@
 // (set-up of FACEAPI_REF_DIR: see scripts/fixtures/faceapi_reference.mjs; without it only our
 // side runs). Times SSD detection + 68 landmarks on the two fixture photos, best of 3 after a
 // warm-up, at 1 engine thread (the wasm build is single-threaded) and at 2.
-import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
 import { loadavg } from "node:os";
-import { join } from "node:path";
 import { SsdMobilenetV1 } from "../src/face/detect.ts";
 import { decodeImage, type RgbImage } from "../src/face/image.ts";
 import { FaceLandmark68Net } from "../src/face/landmarks.ts";
 import { setNumThreads } from "../src/tensor/index.ts";
+import { faceApiRefDir, hasFaceApiRef, loadFaceApiRef } from "../scripts/fixtures/faceapi-ref.mjs";
 
 const photos = ["group.jpg", "group2.jpg"].map((f) => new URL(`../test/fixtures/face/${f}`, import.meta.url).pathname);
 const images: RgbImage[] = [];
@@ -40,18 +38,8 @@ for (const threads of [1, 2]) {
 det.dispose();
 lm.dispose();
 
-const refDir = process.env.FACEAPI_REF_DIR ?? "/tmp/faceref";
-if (existsSync(join(refDir, "node_modules/@vladmandic/face-api"))) {
-  const req = createRequire(join(refDir, "package.json"));
-  const tf = req("@tensorflow/tfjs");
-  const wasm = req("@tensorflow/tfjs-backend-wasm");
-  const faceapi = req("@vladmandic/face-api/dist/face-api.node-wasm.js");
-  wasm.setWasmPaths(join(refDir, "node_modules/@tensorflow/tfjs-backend-wasm/dist/"), false);
-  await tf.setBackend("wasm");
-  await tf.ready();
-  const modelDir = join(refDir, "node_modules/@vladmandic/face-api/model");
-  await faceapi.nets.ssdMobilenetv1.loadFromDisk(modelDir);
-  await faceapi.nets.faceLandmark68Net.loadFromDisk(modelDir);
+if (hasFaceApiRef()) {
+  const { tf, faceapi } = await loadFaceApiRef(["ssdMobilenetv1", "faceLandmark68Net"]);
   const opts = new faceapi.SsdMobilenetv1Options({ minConfidence: 0.3 });
   for (const [i, img] of images.entries()) {
     const t = tf.tensor3d(new Int32Array(img.data), [img.height, img.width, 3], "int32");
@@ -60,6 +48,6 @@ if (existsSync(join(refDir, "node_modules/@vladmandic/face-api"))) {
     console.log(`face-api (tfjs ${tf.version_core} wasm)   ${photos[i].split("/").pop()}: ${ms.toFixed(0)} ms`);
   }
 } else {
-  console.log(`face-api reference not installed in ${refDir}; skipped`);
+  console.log(`face-api reference not installed in ${faceApiRefDir}; skipped`);
 }
 console.log(`load average: ${loadavg().map((x) => x.toFixed(2)).join(" ")}`);
