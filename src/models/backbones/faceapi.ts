@@ -107,27 +107,64 @@ export class DenseBlock4 extends Module {
   }
 }
 
+/**
+ * What the two face-api backbones share: the affine that maps AU-normalised input to face-api's,
+ * 256 features, tokens from the last map, and loading a converted state dict.
+ */
+abstract class FaceApiBackbone extends Module {
+  input_scale: ModuleBuffer;
+  input_shift: ModuleBuffer;
+  readonly numFeatures = 256;
+
+  constructor(opts: FaceApiBackboneOptions) {
+    super();
+    const a = inputAffine(opts.normalisation ?? AU_INPUT_NORMALISATION);
+    this.input_scale = a.scale;
+    this.input_shift = a.shift;
+  }
+
+  /** x [B,3,H,W] (AU-normalised) -> the last feature map [B,256,h,w]. */
+  abstract forwardFeatures(x: Tensor): Tensor;
+
+  /** Loads `state` strictly, then releases its tensors. */
+  protected loadConverted(state: Map<string, Tensor>): void {
+    try {
+      this.loadStateDict(state, { strict: true });
+    } finally {
+      for (const t of state.values()) t.dispose();
+    }
+  }
+
+  /** AU-normalised input -> face-api's ((RGB*255 - mean) / 255). */
+  toFaceApiInput(x: Tensor): Tensor {
+    if (x.ndim !== 4 || x.shape[1] !== 3) throw new RangeError(`faceapi backbone: expected images [B, 3, H, W], got [${x.shape}]`);
+    return tidy(() => x.mul(this.input_scale).add(this.input_shift));
+  }
+
+  forwardTokens(x: Tensor): Tensor {
+    return tokensOf(this.forwardFeatures(x));
+  }
+
+  forward(x: Tensor): Tensor {
+    return this.forwardFeatures(x);
+  }
+}
+
 /** The expression net's feature extractor as a trainable backbone. */
-export class FaceApiFeatureExtractor extends Module {
+export class FaceApiFeatureExtractor extends FaceApiBackbone {
   dense0: DenseBlock4;
   dense1: DenseBlock4;
   dense2: DenseBlock4;
   dense3: DenseBlock4;
-  input_scale: ModuleBuffer;
-  input_shift: ModuleBuffer;
-  readonly numFeatures = 256;
   /** Manifest the weights come from (in the weights folder). */
   static readonly MANIFEST = "face_expression_model-weights_manifest.json";
 
   constructor(opts: FaceApiBackboneOptions = {}) {
-    super();
+    super(opts);
     this.dense0 = new DenseBlock4(3, 32, true);
     this.dense1 = new DenseBlock4(32, 64, false);
     this.dense2 = new DenseBlock4(64, 128, false);
     this.dense3 = new DenseBlock4(128, 256, false);
-    const a = inputAffine(opts.normalisation ?? AU_INPUT_NORMALISATION);
-    this.input_scale = a.scale;
-    this.input_shift = a.shift;
     if (opts.pretrained ?? true) this.loadTfWeights(readTfWeights(join(opts.weightsDir ?? faceApiAssetsDir(), FaceApiFeatureExtractor.MANIFEST)));
   }
 
@@ -148,17 +185,7 @@ export class FaceApiFeatureExtractor extends Module {
         state.set(`${p}.conv${j}.pointwise.bias`, vec(get(`${q}/bias`)));
       }
     }
-    try {
-      this.loadStateDict(state, { strict: true });
-    } finally {
-      for (const t of state.values()) t.dispose();
-    }
-  }
-
-  /** AU-normalised input -> face-api's ((RGB*255 - mean) / 255). */
-  toFaceApiInput(x: Tensor): Tensor {
-    if (x.ndim !== 4 || x.shape[1] !== 3) throw new RangeError(`faceapi backbone: expected images [B, 3, H, W], got [${x.shape}]`);
-    return tidy(() => x.mul(this.input_scale).add(this.input_shift));
+    this.loadConverted(state);
   }
 
   /** x [B,3,H,W] (AU-normalised) -> [B,256,H/16,W/16] (7x7 at 112). */
@@ -166,14 +193,6 @@ export class FaceApiFeatureExtractor extends Module {
     let out = this.toFaceApiInput(x);
     for (const b of [this.dense0, this.dense1, this.dense2, this.dense3]) out = then(out, (t) => b.forward(t));
     return out;
-  }
-
-  forwardTokens(x: Tensor): Tensor {
-    return tokensOf(this.forwardFeatures(x));
-  }
-
-  forward(x: Tensor): Tensor {
-    return this.forwardFeatures(x);
   }
 }
 
@@ -239,24 +258,18 @@ const RECOGNITION_BLOCKS: [string, number, number, boolean][] = [
 ];
 
 /** face-api's face recognition net as a trainable backbone (the descriptor FC kept for checks). */
-export class FaceApiRecognitionNet extends Module {
+export class FaceApiRecognitionNet extends FaceApiBackbone {
   conv32_down: Conv2d;
   blocks: Sequential;
   /** Descriptor projection [256 -> 128], no bias (face-api's fc); not used by forwardTokens. */
   fc: Linear;
-  input_scale: ModuleBuffer;
-  input_shift: ModuleBuffer;
-  readonly numFeatures = 256;
   static readonly MANIFEST = "face_recognition_model-weights_manifest.json";
 
   constructor(opts: FaceApiBackboneOptions = {}) {
-    super();
+    super(opts);
     this.conv32_down = new Conv2d(3, 32, 7, { stride: 2 });
     this.blocks = new Sequential(...RECOGNITION_BLOCKS.map(([, cin, cout, down]) => new RecognitionResidual(cin, cout, down)));
     this.fc = new Linear(256, 128, false);
-    const a = inputAffine(opts.normalisation ?? AU_INPUT_NORMALISATION);
-    this.input_scale = a.scale;
-    this.input_shift = a.shift;
     if (opts.pretrained ?? true) this.loadTfWeights(readTfWeights(join(opts.weightsDir ?? faceApiAssetsDir(), FaceApiRecognitionNet.MANIFEST)));
   }
 
@@ -292,18 +305,14 @@ export class FaceApiRecognitionNet extends Module {
     state.set("fc.weight", wt.contiguous());
     w.dispose();
     wt.dispose();
-    try {
-      this.loadStateDict(state, { strict: true });
-    } finally {
-      for (const t of state.values()) t.dispose();
-    }
+    this.loadConverted(state);
   }
 
-  toFaceApiInput(x: Tensor): Tensor {
+  override toFaceApiInput(x: Tensor): Tensor {
     if (x.ndim !== 4 || x.shape[1] !== 3) throw new RangeError(`faceapi backbone: expected images [B, 3, H, W], got [${x.shape}]`);
     if (x.shape[2] !== x.shape[3]) throw new RangeError(`faceapi_recognition: expected square images, got ${x.shape[2]}x${x.shape[3]}`);
     this.mapSize(x.shape[2]);
-    return tidy(() => x.mul(this.input_scale).add(this.input_shift));
+    return super.toFaceApiInput(x);
   }
 
   /** x [B,3,S,S] (AU-normalised) -> the last map [B,256,s,s] before face-api's mean + FC. */
@@ -314,16 +323,8 @@ export class FaceApiRecognitionNet extends Module {
     });
   }
 
-  forwardTokens(x: Tensor): Tensor {
-    return tokensOf(this.forwardFeatures(x));
-  }
-
   /** face-api's descriptor [B,128] (spatial mean of the last map, FC; not normalised). */
   descriptor(x: Tensor): Tensor {
     return tidy(() => this.fc.forward(this.forwardFeatures(x).mean([2, 3])));
-  }
-
-  forward(x: Tensor): Tensor {
-    return this.forwardFeatures(x);
   }
 }
