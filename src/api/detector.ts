@@ -109,7 +109,7 @@ export interface AuDetectorOptions {
   /**
    * Average each face's AU probabilities with those of the same face in the mirrored image (every
    * stage runs twice; FacePipeline's `mirrorAverage`): a photo and its mirror then get the same
-   * AUs. Twice the cost. Default off. Node only for now.
+   * AUs. Twice the cost. Default off. The browser build has it too.
    */
   mirrorAverage?: boolean;
   /**

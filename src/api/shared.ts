@@ -46,5 +46,6 @@ export function checkDetectorOptions(opts: AuDetectorOptions): void {
   resolveDetectorOptions({ detector: opts.detector, nmsThreshold: opts.nmsThreshold, detectorSize: opts.detectorSize }, "createAuDetector");
   if (opts.maxFaces !== undefined && !whole(opts.maxFaces)) throw new RangeError(`createAuDetector: maxFaces must be a whole number >= 1, got ${JSON.stringify(opts.maxFaces)}`);
   if (opts.detectEvery !== undefined && !whole(opts.detectEvery)) throw new RangeError(`createAuDetector: detectEvery must be a whole number >= 1, got ${JSON.stringify(opts.detectEvery)}`);
+  if (opts.mirrorAverage !== undefined && typeof opts.mirrorAverage !== "boolean") throw new TypeError(`createAuDetector: mirrorAverage must be true or false, got ${JSON.stringify(opts.mirrorAverage)}`);
 }
 

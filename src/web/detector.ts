@@ -21,16 +21,17 @@ import {
   type ScoredRect,
 } from "../face/geometry/index.ts";
 import { loadWebModels, type WebModels } from "./models.ts";
-import { toImageData } from "./pixels.ts";
+import { mirrorImageData, toImageData } from "./pixels.ts";
 import { chooseProviders, configureRuntime, runFloat, type RuntimeOptions } from "./runtime.ts";
 import type { AuDetectorOptions } from "../api/detector.ts";
 import type { DetectedFace, WebFrameInput, WebModelUrls } from "./types.ts";
 import { detectYunet } from "./yunet.ts";
 import { geometryFeatures } from "../face/geometry/au-geometry.ts";
 import { fuseGeometry, predictGeometry } from "../face/geometry/geometry-model.ts";
+import { mirrorFaceBox, symmetricFaceBoxes } from "../face/geometry/mirror.ts";
 
 /** Node's options that mean the same in the browser (documented on AuDetectorOptions in src/api/detector.ts). */
-type SharedOptions = Pick<AuDetectorOptions, "thresholds" | "defaultThreshold" | "minConfidence" | "nmsThreshold" | "detectorSize" | "maxFaces" | "template" | "detectEvery">;
+type SharedOptions = Pick<AuDetectorOptions, "thresholds" | "defaultThreshold" | "minConfidence" | "nmsThreshold" | "detectorSize" | "maxFaces" | "template" | "detectEvery" | "mirrorAverage">;
 
 /**
  * Options of the browser's createAuDetector: Node's (less the engine's) plus model URLs and runtime
@@ -115,17 +116,39 @@ export async function createAuDetector(opts: WebAuDetectorOptions): Promise<WebA
   let busy = false;
   const stage = (name: keyof WebStageTimes, t0: number) => {
     const now = performance.now();
-    lastTimes[name] = now - t0;
+    lastTimes[name] += now - t0;
     times[name] += now - t0;
     return now;
   };
 
-  /** Landmarks, alignment and AU probabilities for the faces YuNet finds, or for `boxes`. */
-  const analyse = async (img: ImageData, boxes?: readonly (ScoredRect & { points?: Float32Array })[]): Promise<FaceAnalysis[]> => {
+  type Box = ScoredRect & { points?: Float32Array };
+  /**
+   * Landmarks, alignment and AU probabilities for the faces YuNet finds, or for `boxes`; with
+   * mirrorAverage, as Node's pipeline: every stage on the frame and its mirror, faces the boxes the
+   * two agree on (symmetricFaceBoxes), each face's probabilities averaged with its mirror's.
+   */
+  const analyse = async (img: ImageData, boxes?: readonly Box[]): Promise<FaceAnalysis[]> => {
+    if (!opts.mirrorAverage) return analyseOnce(img, boxes);
+    if (boxes && !boxes.length) return [];
+    const mirrored = mirrorImageData(img);
+    let faces: Box[];
+    if (boxes) faces = [...boxes];
+    else {
+      const t = performance.now();
+      faces = symmetricFaceBoxes(await detectYunet(models.detector, img, settings), await detectYunet(models.detector, mirrored, settings), img.width);
+      stage("detect", t);
+    }
+    if (!faces.length) return [];
+    const own = await analyseOnce(img, faces);
+    const other = await analyseOnce(mirrored, faces.map((b) => mirrorFaceBox(b, img.width)));
+    return own.map((a, i) => ({ ...a, probabilities: a.probabilities.map((p, k) => (p + other[i].probabilities[k]) / 2) }));
+  };
+
+  /** One pass of analyse() on `img` (stage times add up over the passes of a call). */
+  const analyseOnce = async (img: ImageData, boxes?: readonly Box[]): Promise<FaceAnalysis[]> => {
     let t = performance.now();
-    const faces: (ScoredRect & { points?: Float32Array })[] = boxes ? [...boxes] : await detectYunet(models.detector, img, settings);
-    t = stage("detect", t);
-    for (const k of ["landmarks", "align", "au"] as const) lastTimes[k] = 0;
+    const faces: Box[] = boxes ? [...boxes] : await detectYunet(models.detector, img, settings);
+    if (!boxes) t = stage("detect", t);
     if (!faces.length) return [];
     // YuNet frames faces differently from the SSD the landmark net was trained with (as in Node's pipeline).
     const crops = faces.map((b) => landmarkCrop(landmarkBoxForYunet(b), img.width, img.height));
@@ -155,6 +178,7 @@ export async function createAuDetector(opts: WebAuDetectorOptions): Promise<WebA
     if (busy) throw new Error(`AuDetector: ${what}() while another call is running (await each call)`);
     busy = true;
     try {
+      Object.assign(lastTimes, zeroTimes());
       const t = performance.now();
       const img = await toImageData(input);
       stage("capture", t);

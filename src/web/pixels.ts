@@ -59,3 +59,16 @@ export function isFrameInput(x: unknown): x is WebFrameInput {
   const is = (name: string) => typeof (globalThis as Record<string, unknown>)[name] === "function" && x instanceof ((globalThis as Record<string, unknown>)[name] as new () => unknown);
   return ["ImageData", "HTMLImageElement", "HTMLVideoElement", "HTMLCanvasElement", "OffscreenCanvas", "ImageBitmap", "MediaStream"].some(is);
 }
+
+/** The frame mirrored left-right (pixel x -> width - 1 - x), as a new ImageData. */
+export function mirrorImageData(img: ImageData): ImageData {
+  const { width, height, data } = img;
+  const out = new Uint8ClampedArray(data.length);
+  const src = new Uint32Array(data.buffer, data.byteOffset, width * height);
+  const dst = new Uint32Array(out.buffer);
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let x = 0; x < width; x++) dst[row + x] = src[row + width - 1 - x];
+  }
+  return new ImageData(out, width, height);
+}

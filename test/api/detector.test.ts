@@ -116,6 +116,7 @@ test("createAuDetector validates its options like the CLI, before loading anythi
   await assert.rejects(createAuDetector({ ...opts, minConfidence: 1 }), /minConfidence must be a number between 0 and 1, got 1/);
   await assert.rejects(createAuDetector({ ...opts, maxFaces: 0 }), /maxFaces must be a whole number >= 1, got 0/);
   await assert.rejects(createAuDetector({ ...opts, detectEvery: 2.5 }), /detectEvery must be a whole number >= 1, got 2\.5/);
+  await assert.rejects(createAuDetector({ ...opts, mirrorAverage: "yes" as never }), /mirrorAverage must be true or false, got "yes"/);
   await assert.rejects(createAuDetector({ ...opts, detector: "mtcnn" as never }), /createAuDetector: detector must be one of yunet, ssd, got "mtcnn"/);
   await assert.rejects(createAuDetector({ ...opts, nmsThreshold: 0 }), /createAuDetector: nmsThreshold must be a number in \(0, 1\], got 0/);
   await assert.rejects(createAuDetector({ ...opts, detectorSize: 20 }), /createAuDetector: detectorSize must be a whole number >= 32, got 20/);

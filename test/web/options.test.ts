@@ -14,6 +14,7 @@ test("createAuDetector refuses bad options before loading anything, naming the o
   await assert.rejects(createAuDetector({ models, minConfidence: 1.5 }), /minConfidence must be a number between 0 and 1, got 1.5/);
   await assert.rejects(createAuDetector({ models, thresholds: { 12: 2 } }), /thresholds\[12\] must be a number in \[0, 1\], got 2/);
   await assert.rejects(createAuDetector({ models, detectEvery: 0 }), /detectEvery must be a whole number >= 1, got 0/);
+  await assert.rejects(createAuDetector({ models, mirrorAverage: "yes" as never }), /mirrorAverage must be true or false, got "yes"/);
   await assert.rejects(createAuDetector({ models, nmsThreshold: 0 }), /nmsThreshold must be a number in \(0, 1\], got 0/);
   await assert.rejects(createAuDetector({ models, backend: "gl" as "wasm" }), /backend must be "auto", "wasm" or "webgpu", got "gl"/);
   await assert.rejects(createAuDetector({ models: { ...models, au: 3 as unknown as string } }), /models.au must be a URL string, got 3/);

@@ -101,10 +101,13 @@ describe("browser pipeline = Node pipeline (stand-in networks), and the page's C
     }
   }
 
-  /** detect() in the page on one camera frame; returns the faces and the frame's RGB. */
-  const detectInPage = (page: Page, files: Record<string, string> = Object.fromEntries(Object.entries(MODEL_FILES).map(([k, f]) => [k, `/models/${f}`]))) => page.evaluate(async (files) => {
+  /**
+   * detect() in the page on one camera frame; returns the faces, the faces of the frame mirrored
+   * left-right (in the page), and the frame's RGB. `options` are createAuDetector's.
+   */
+  const detectInPage = (page: Page, files: Record<string, string> = Object.fromEntries(Object.entries(MODEL_FILES).map(([k, f]) => [k, `/models/${f}`])), options: Record<string, unknown> = {}) => page.evaluate(async ([files, options]) => {
     const m = await import("/aunce-web.js" as string);
-    const d = await m.createAuDetector({ models: files, backend: "wasm" });
+    const d = await m.createAuDetector({ models: files, backend: "wasm", ...options });
     const s = await navigator.mediaDevices.getUserMedia({ video: { width: 640, height: 480 } });
     const v = Object.assign(document.createElement("video"), { muted: true, srcObject: s });
     await v.play();
@@ -114,13 +117,16 @@ describe("browser pipeline = Node pipeline (stand-in networks), and the page's C
     s.getTracks().forEach((t) => t.stop());
     const frame = g.getImageData(0, 0, 640, 480);
     const faces = await d.detect(frame);
+    const flipped = new ImageData(640, 480);
+    for (let y = 0; y < 480; y++) for (let x = 0; x < 640; x++) for (let c = 0; c < 4; c++) flipped.data[4 * (640 * y + x) + c] = frame.data[4 * (640 * y + 639 - x) + c];
+    const mirrored = await d.detect(flipped);
     const tracked = [];
     for (let i = 0; i < 7; i++) tracked.push((await d.track(frame)).map((f: { id: number }) => f.id));
     await d.dispose();
     let bin = "";
     for (let i = 0; i < 640 * 480; i++) bin += String.fromCharCode(frame.data[4 * i], frame.data[4 * i + 1], frame.data[4 * i + 2]);
-    return { faces, tracked, rgb: btoa(bin) };
-  }, files);
+    return { faces, mirrored, tracked, rgb: btoa(bin) };
+  }, [files, options] as const);
 
   function compare(web: WebFace[], img: RgbImage): number {
     const ref = nodeReference(img, yunet, lm);
@@ -199,6 +205,7 @@ describe("browser pipeline = Node pipeline (stand-in networks), and the page's C
     const browser = await launchChromium({ fakeCamera: y4m });
     let r: Awaited<ReturnType<typeof detectInPage>>;
     let rg: Awaited<ReturnType<typeof detectInPage>>;
+    let rm: Awaited<ReturnType<typeof detectInPage>>;
     try {
       const ctx = await browser.newContext({ permissions: ["camera"] });
       await ctx.addInitScript({ content: "globalThis.__name = (f) => f;" });
@@ -208,6 +215,7 @@ describe("browser pipeline = Node pipeline (stand-in networks), and the page's C
       const cfg = (await (await fetch(`${s2.url}config.json`)).json()) as { models: Record<string, string> };
       assert.equal(cfg.models.geometry, `/models/${OPTIONAL_MODEL_FILES.geometry}`);
       rg = await detectInPage(page, cfg.models);
+      rm = await detectInPage(page, undefined, { mirrorAverage: true });
     } finally {
       await browser.close();
       await s2.close();
@@ -251,5 +259,33 @@ describe("browser pipeline = Node pipeline (stand-in networks), and the page's C
     } finally {
       nodeG.dispose();
     }
+    // mirrorAverage: the browser's equals Node's, and the frame and its mirror get the same AUs
+    // (within 0.05, issue 15's criterion), where the plain detector's differ by more.
+    const nodeM = await createNodeDetector({ model: modelPath, mirrorAverage: true });
+    try {
+      const want = await nodeM.detect(frame);
+      assert.equal(rm.faces.length, want.length);
+      let maxP = 0;
+      want.forEach((n, i) => n.aus.forEach((a, k) => (maxP = Math.max(maxP, Math.abs(a.probability - (rm.faces[i] as WebFace).aus[k].probability)))));
+      t.diagnostic(`mirror-averaged: max |p_web - p_node| = ${maxP.toExponential(2)}`);
+      assert.ok(maxP < 1e-3, `mirror-averaged AU probabilities differ by ${maxP}`);
+    } finally {
+      nodeM.dispose();
+    }
+    /** Largest AU difference between each face and the face of the mirrored frame at its mirrored box. */
+    const mirrorGap = (run: typeof rm) => {
+      assert.equal(run.mirrored.length, run.faces.length);
+      let gap = 0;
+      for (const f of run.faces as WebFace[]) {
+        const cx = 639 - (f.box.x + f.box.width / 2) + 1;
+        const m = (run.mirrored as WebFace[]).reduce((a, b) => (Math.abs(b.box.x + b.box.width / 2 - cx) < Math.abs(a.box.x + a.box.width / 2 - cx) ? b : a));
+        f.aus.forEach((a, k) => (gap = Math.max(gap, Math.abs(a.probability - m.aus[k].probability))));
+      }
+      return gap;
+    };
+    const plainGap = mirrorGap(r), averagedGap = mirrorGap(rm);
+    t.diagnostic(`frame vs its mirror: max |dp| ${plainGap.toFixed(3)} plain, ${averagedGap.toExponential(2)} mirror-averaged`);
+    assert.ok(averagedGap < 0.05, `mirror-averaged: a frame and its mirror differ by ${averagedGap}`);
+    assert.ok(plainGap > averagedGap, "mirror averaging made the frame and its mirror no closer");
   });
 });
