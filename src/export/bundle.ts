@@ -125,11 +125,11 @@ export async function exportOnnxBundle(opts: ExportBundleOptions): Promise<Expor
     say("AU model: writing au-model.onnx");
     // No machine paths in the files: the model's own description names the file it was read from.
     const description = bundled
-      ? "aunce bundled model synthau-megraphau-resnet18w32 (resnet18_w32, ME-GraphAU stage 1)"
+      ? `aunce bundled model ${basename(DEFAULT_MODEL_PATH, ".safetensors")} (faceapi_expression, ME-GraphAU stage 1)`
       : (model.description ?? `AU model (${spec})`).split(spec).join(basename(spec));
     const au = exportAuModel(model, { description });
     const origin = bundled
-      ? { origin: "aunce's bundled model (assets/models/README.md): ME-GraphAU stage 1 on ResNet-18 width 32, trained by aunce on SynthAU synthetic faces only; not validated on real faces", licence: "MIT (the aunce project)" }
+      ? { origin: `aunce's bundled model (assets/models/README.md): ME-GraphAU stage 1 on face-api's face-expression network, fine-tuned by aunce on SynthAU synthetic faces only; not validated on real faces${faceApiNote(model)}`, licence: "MIT (the aunce project; the backbone's initial weights: face-api, MIT)" }
       : { origin: `exported by aunce from checkpoint ${basename(spec)}${faceApiNote(model)}`, licence: "as the checkpoint's owner states (aunce does not know it)" };
     put("au-model.onnx", au.bytes);
     put("au-model.json", json(auSidecar(model, "au-model.onnx", au.bytes, au.networkSize, { description, ...origin })));

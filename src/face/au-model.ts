@@ -148,7 +148,7 @@ export class GraphAuModel implements AuModel {
 }
 
 /** The bundled default AU model (see assets/models/README.md), or undefined when absent. */
-export const DEFAULT_MODEL_PATH = fileURLToPath(new URL("../../assets/models/synthau-megraphau-resnet18w32.safetensors", import.meta.url));
+export const DEFAULT_MODEL_PATH = fileURLToPath(new URL("../../assets/models/synthau-megraphau-faceapi-expression.safetensors", import.meta.url));
 export function defaultModelPath(): string | undefined {
   return existsSync(DEFAULT_MODEL_PATH) ? DEFAULT_MODEL_PATH : undefined;
 }

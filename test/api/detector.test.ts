@@ -67,7 +67,7 @@ test("the untrained stand-in comes from untrainedSeed (default 0), whatever the 
 test("without a model the detector uses the bundled SynthAU-trained model", async () => {
   const d = await createAuDetector({});
   try {
-    assert.match(d.modelDescription, /synthau-megraphau-resnet18w32\.safetensors/);
+    assert.match(d.modelDescription, /synthau-megraphau-faceapi-expression\.safetensors/);
     assert.deepEqual(d.aus, [1, 2, 4, 6, 7, 10, 12, 14, 15, 17, 23, 24]);
     const faces = await d.detect(fileURLToPath(new URL("../fixtures/face/synth/M011_T1_110.jpg", import.meta.url)));
     assert.equal(faces.length, 1);
