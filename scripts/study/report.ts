@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { renderSvg } from "../../src/eval/plots.ts";
 import { replaceStudySection, studyReport, type StudyCell, type StudyReport } from "../../src/eval/study-report.ts";
+import { modelInfo } from "../../src/models/registry.ts";
 import { resolveConfig } from "../../src/train/config.ts";
 import { planRuns, studyPaths, type StudyDesign } from "./design.ts";
 import { duration } from "./probe.ts";
@@ -29,7 +30,7 @@ function preamble(d: StudyDesign, designFile: string, records: RunRecord[]): str
     "",
     `- Data: SynthAU BP4D-style, ${d.data.subjects} subjects x ${d.data.sequences} sequences x ${d.data.frames} frames at ${d.data.size} px (seed ${d.data.seed}), prepared as \`aunce prepare bp4d\` does; ` +
       `symmetric noise flips each training label with probability r (seed ${d.noise_seed}; class weights recomputed); test labels stay clean.`,
-    `- Shared recipe: ${t.backbone} from ${t.pretrained ? t.pretrained : "scratch"}, ${t.crop_size} px crops, batch ${t.batch_size}, AdamW lr ${t.lr}, ${d.epochs} epochs for every arm` +
+    `- Shared recipe: ${t.backbone} from ${t.pretrained ? t.pretrained : modelInfo(t.backbone).pretrainedByConstruction ? "its bundled weights (face-api's, trained on real faces)" : "scratch"}, ${t.crop_size} px crops, batch ${t.batch_size}, AdamW lr ${t.lr} (x0.1 for the last ${t.lr_decay_last_epochs === 1 ? "epoch" : `${t.lr_decay_last_epochs} epochs`}), ${d.epochs} epochs for every arm` +
       `${imgs.length === 1 ? ` (${imgs[0]} training images seen per run; an AUNCE image counts once for its two views; fine-tuning adds its epochs to the encoder's)` : ""}; linear evaluation ${d.linear_eval.epochs} epochs, epoch picked on held-out training subjects.`,
     `- Arms: ${arms.join("; ")}.`,
     `- Statistics: ${d.bootstrap.resamples} bootstrap resamples of the test subjects (seed ${d.bootstrap.seed}); intervals are 95% percentile intervals; over several folds a figure is the mean of the folds'. "Always present" is the F1 of answering present everywhere, 2p/(1+p) for base rate p: the floor.`,

@@ -149,6 +149,11 @@ export function studyReport(input: StudyReportInput): StudyReport {
       md.push(`| ${auLabel(au)} | ${pct(at[0].perAu[i].baseRate)} | ${at.map((s) => showInterval(s.perAu[i].f1)).join(" | ")} | ${pct(present)} |`);
     });
     md.push("");
+    // The threshold-free side of the same question: F1 at 0.5 can sit at 0 or at "always present" while the scores still rank.
+    md.push(`### Per-AU ROC-AUC at ${noiseName(noise)} training-label noise (95% intervals; chance is 50)`, "");
+    md.push(`| AU | base rate | ${at.map((s) => label.get(s.arm)).join(" | ")} |`, `|---|---:|${at.map(() => "---:|").join("")}`);
+    aus.forEach((au, i) => md.push(`| ${auLabel(au)} | ${pct(at[0].perAu[i].baseRate)} | ${at.map((s) => showInterval(s.perAu[i].auc)).join(" | ")} |`));
+    md.push("");
   }
   const dir = input.plotDir ? `${input.plotDir.replace(/\/$/, "")}/` : "";
   const plots: StudyReport["plots"] = [];

@@ -50,13 +50,16 @@ describe("study report", () => {
   });
 
   it("the Markdown has its sections, rows and plot links; the plots carry the points", () => {
-    for (const s of ["## Toy", "Design line.", "### Results: mean over AUs", "### Claims", "### Per-AU F1 at 0% training-label noise", "### Per-AU F1 at 40% training-label noise", "Footer line.", "](plots/toy/f1-noise.svg)", "](plots/toy/f1-base-rate.svg)"]) {
+    for (const s of ["## Toy", "Design line.", "### Results: mean over AUs", "### Claims", "### Per-AU F1 at 0% training-label noise", "### Per-AU F1 at 40% training-label noise", "### Per-AU ROC-AUC at 0% training-label noise", "### Per-AU ROC-AUC at 40% training-label noise", "Footer line.", "](plots/toy/f1-noise.svg)", "](plots/toy/f1-base-rate.svg)"]) {
       assert.ok(r.markdown.includes(s), s);
     }
     assert.match(r.markdown, /\| Arm A \| 0% \| 1 \| 100\.0 \[100\.0, 100\.0\] \|/);
     assert.match(r.markdown, /\| A beats B \| Arm A − Arm B at 0% noise \| mean F1 \| \+16\.7 \[/);
     assert.match(r.markdown, /\| A beats C \| .* \| — \| \*\*not run\*\* \|/);
     assert.match(r.markdown, /\| AU01 inner brow raiser \| 50\.0 \| 100\.0 \[100\.0, 100\.0\] \| 66\.7 \[/);
+    // ROC-AUC of B's AU1 at 0%: its 6 found positives rank above all 12 negatives, the 6 missed tie with them (1/2): 3/4.
+    const aucTable = r.markdown.slice(r.markdown.indexOf("### Per-AU ROC-AUC at 0%"));
+    assert.match(aucTable, /\| AU01 inner brow raiser \| 50\.0 \| 100\.0 \[100\.0, 100\.0\] \| 75\.0 \[/);
     const noise = r.plots.find((p) => p.file === "f1-noise.svg")!.spec as { data: { values: { method: string; noise: number; f1: number }[] } };
     assert.deepEqual(noise.data.values.map((p) => [p.method, p.noise, Math.round(10 * p.f1) / 10]), [["Arm A", 0, 100], ["Arm A", 40, 83.3], ["Arm B", 0, 83.3], ["Arm B", 40, 0]]);
   });
