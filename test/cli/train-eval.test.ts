@@ -22,15 +22,19 @@ describe("train / linear-eval / evaluate commands", () => {
     assert.match(a.out, /AUNCE pre-training: resnet_tiny, [\d,]+ parameters, fold 2/);
     assert.match(a.out, /finished after \d+ steps/);
     const ckpt = join(out, "au", "last.safetensors");
-    const l = await runCli(t, "linear-eval", "--checkpoint", ckpt, "--epochs", "3");
+    const l = await runCli(t, "linear-eval", "--checkpoint", ckpt, "--epochs", "3", "--no-progress");
     assert.equal(l.code, 0, l.err);
+    assert.doesNotMatch(l.stderr, /\d+\/\d+/);
     assert.match(l.out, /\| AU01 inner brow raiser \| \d+\.\d \|/);
     assert.match(l.out, /selected epoch \d on validation subjects/);
     const metrics = join(out, "au", "linear-eval", "metrics.json");
     assert.ok(existsSync(metrics) && existsSync(join(out, "au", "linear-eval", "f1.svg")));
-    const s = await runCli(t, "train", ...common, "--exp_name", "sup", "--supervised");
+    // The bar goes to stderr (outside a terminal, at start, every 10 s and at the end); --no_progress drops it, not the banner.
+    assert.match(a.stderr, /step \d+\/\d+ \| epoch/);
+    const s = await runCli(t, "train", ...common, "--exp_name", "sup", "--supervised", "--no_progress");
     assert.equal(s.code, 0, s.err);
     assert.match(s.out, /supervised ME-GraphAU baseline/);
+    assert.doesNotMatch(s.stderr, /step \d+\/\d+/);
     const e = await runCli(t, "evaluate", "--checkpoint", join(out, "sup", "last.safetensors"), "--tune-thresholds");
     assert.equal(e.code, 0, e.err);
     assert.match(e.out, /\| \*\*mean\*\* \| \*\*\d+\.\d\*\* \|/);

@@ -19,6 +19,8 @@ interface LinearEvalOpts {
   lr: string;
   out?: string;
   workers?: string;
+  /** False with --no_progress. */
+  progress?: boolean;
 }
 
 function number(flag: string, text: string, ok: (v: number) => boolean, what: string): number {
@@ -37,6 +39,7 @@ export function register(program: Command): void {
     .option("--lr <x>", "Adam learning rate", "1e-3")
     .option("--out <dir>", "report folder (default <run>/linear-eval)")
     .option("--workers <n>", "data-loading threads (default one per core)")
+    .addOption(option("--no_progress", "no progress bar"))
     .action(async (o: LinearEvalOpts) => {
       const int = (v: number) => Number.isInteger(v) && v >= 1;
       const epochs = number("--epochs", o.epochs, int, "a whole number >= 1");
@@ -55,6 +58,7 @@ export function register(program: Command): void {
         r = await runLinearEval(o.checkpoint, {
           epochs, batchSize, lr, workers, out, device,
           onProgress: (s, d, t) => {
+            if (o.progress === false) return;
             if (s !== stage) {
               bar.stop();
               stage = s;

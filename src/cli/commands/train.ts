@@ -69,6 +69,7 @@ export function register(program: Command): void {
     .addOption(option("--master_port <port>", "data-parallel: port of the rendezvous store on --master_addr").argParser(intArg).default(29500))
     .addOption(option("--dist_backend <name>", "data-parallel: c10d backend (default: gloo on the CPU, nccl on CUDA)").choices(["gloo", "nccl"]))
     .addOption(option("--dist_timeout <seconds>", "data-parallel: how long the rendezvous and each collective wait for the other ranks").argParser(Number).default(300))
+    .addOption(option("--no_progress", "no progress bar (the start and end lines still print)"))
     .addHelpText("after", "\nWithout --fold, fold 1 is trained (and a line says so). `--resume --exp_name X` alone continues run X.\n" +
       "Data-parallel: `--nproc_per_node N` starts N workers here; with RANK/WORLD_SIZE/MASTER_ADDR/MASTER_PORT set (torchrun), this process is one worker. See docs/distributed.md.")
     .action(async (opts: Record<string, unknown>) => {
@@ -102,6 +103,7 @@ export function register(program: Command): void {
         dist = joinGroup(worker, device);
       }
       const quiet = dist !== undefined && dist.rank !== 0;
+      const showBar = !quiet && opts.progress !== false;
       const bar = new cliProgress.SingleBar({
         format: "{bar} {percentage}% | step {value}/{total} | epoch {epoch} | loss {loss} | {ips} img/s | ETA {eta_formatted}",
         hideCursor: true,
@@ -121,10 +123,10 @@ export function register(program: Command): void {
               console.log(`resuming ${i.runDir} from step ${r.step} (epoch ${r.epoch + 1}, batch ${r.batch} of ${i.stepsPerEpoch}) of ${r.checkpoint}${changed ? `; changed: ${changed}` : ""}${r.droppedLogLines ? `; dropped ${r.droppedLogLines} log line(s) written after that checkpoint` : ""}`);
             }
             console.log(`${c.supervised ? "supervised ME-GraphAU baseline" : "AUNCE pre-training"}: ${c.backbone}${backboneNote(c)}, ${i.parameters.toLocaleString("en-US")} parameters, fold ${c.fold}, ${c.epochs} epochs of ${i.stepsPerEpoch} steps -> ${i.runDir}`);
-            bar.start(i.totalSteps, i.step, { epoch: "-", loss: "-", ips: "-" });
+            if (showBar) bar.start(i.totalSteps, i.step, { epoch: "-", loss: "-", ips: "-" });
             where = { exp_name: c.exp_name, out_dir: c.out_dir };
           },
-          step: (s) => quiet || bar.update(s.step, { epoch: s.epoch + 1, loss: s.loss.toFixed(4), ips: s.imagesPerSec.toFixed(1) }),
+          step: (s) => showBar && bar.update(s.step, { epoch: s.epoch + 1, loss: s.loss.toFixed(4), ips: s.imagesPerSec.toFixed(1) }),
         };
         const d = dist ? { dist } : {};
         let result;
