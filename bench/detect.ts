@@ -89,7 +89,7 @@ for (const threads of threadList) {
       id: `detect.${backbone}.t${getNumThreads()}.${detectEvery}${detector === "yunet" ? "" : `.${detector}`}${faceSource === "synth" ? "" : ".photo"}`,
       benchmark: `\`aunce detect\`, 640x480 video, one ${faceSource === "synth" ? "SynthAU" : "photo"} face, ${detector} detector, ${modelWords}, ${getNumThreads()} threads, \`--detect-every ${detectEvery}\``,
       ours: `${(1000 / steady).toFixed(1)} fps`,
-      values: { fps: 1000 / steady, msPerFrame: steady },
+      values: { fps: 1000 / steady, msPerFrame: steady, threads: getNumThreads() },
     });
     console.log(`${String(getNumThreads()).padStart(7)}  ${String(detectEvery).padStart(12)}  ${(1000 / steady).toFixed(1).padStart(5)}  ${(done[0] - t0).toFixed(0).padStart(8)}  ${" ".repeat(9)}${per(ctx.decodeMs)}  ${per(tm.prepare).padStart(7)}  ${per(tm.detect)}  ${per(tm.landmarks).padStart(9)}  ${per(tm.align)}  ${per(tm.au)}  ${steady.toFixed(1).padStart(6)}`);
   }

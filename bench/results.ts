@@ -30,6 +30,7 @@ export interface BenchFile {
   format: "aunce-bench/1";
   area: string;
   date: string;
+  /** The engine when the file was written; `threads` is its thread count then (a bench that varies it, as detect does, records each row's in `values.threads`). */
   engine: { libtorch: string; blas: string; threads: number; cpuCapability: string };
   loadAverage: { start: number; end: number };
   rows: BenchRow[];
