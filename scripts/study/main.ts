@@ -9,7 +9,7 @@ import { formatPlan, planTimes, timingProbe } from "./probe.ts";
 import { writeStudyReport } from "./report.ts";
 import { executeRun, prepareData } from "./run.ts";
 
-export const USAGE = "usage: node --import tsx scripts/study.ts <design.yaml> [--plan] [--report_only] [--folds 1,2,3] [--noise 0,0.4] [--arms id,id] [--workers N] [--device cpu|cuda:N] [--probe_steps N]";
+export const USAGE = "usage: node --import tsx scripts/study.ts <design.yaml> [--plan] [--report_only] [--folds 1,2,3] [--noise 0,0.4] [--arms id,id] [--workers N] [--device cpu|cuda:N] [--probe_steps N] [--probe_warmup N]";
 
 function list(s: string | undefined, what: string): string[] | undefined {
   if (s === undefined) return undefined;
@@ -40,7 +40,8 @@ export async function studyMain(argv: string[]): Promise<number> {
         arms: { type: "string" },
         workers: { type: "string" },
         device: { type: "string" },
-        probe_steps: { type: "string", default: "4" },
+        probe_steps: { type: "string", default: "8" },
+        probe_warmup: { type: "string", default: "8" },
         help: { type: "boolean", short: "h", default: false },
       },
     });
@@ -61,7 +62,9 @@ export async function studyMain(argv: string[]): Promise<number> {
     if (o.plan) {
       const steps = Number(o.probe_steps);
       if (!(Number.isInteger(steps) && steps >= 1)) throw new Error(`--probe_steps: expected a whole number >= 1, got '${o.probe_steps}'`);
-      const probe = await timingProbe(d, { steps, workers, log });
+      const warmupSteps = Number(o.probe_warmup);
+      if (!(Number.isInteger(warmupSteps) && warmupSteps >= 0)) throw new Error(`--probe_warmup: expected a whole number >= 0, got '${o.probe_warmup}'`);
+      const probe = await timingProbe(d, { steps, warmupSteps, workers, log });
       const text = formatPlan(d, planTimes(d, runs, probe), probe);
       writeFileSync(join(p.out, "probe.json"), JSON.stringify(probe, null, 2) + "\n");
       writeFileSync(join(p.out, "plan.md"), text + "\n");

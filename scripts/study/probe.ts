@@ -5,6 +5,10 @@
  * evaluated frame plus a fixed cost per pass, per frame and linear-head epoch) and then into an
  * estimate per run. Data loading is included (the real
  * loader runs); the machine's load is recorded beside the numbers, since it moves them.
+ * The first training steps of a process are slow (measured on 2 cores with the face-api expression
+ * backbone: ~1.2-1.6 s per AUNCE step for about 6 steps, then ~0.6 s; the runs' own logs: 0.55 s), so
+ * an unmeasured AUNCE warm-up run goes first; without it the probe estimated AUNCE runs at twice
+ * their time.
  */
 import { existsSync, rmSync } from "node:fs";
 import { availableParallelism, loadavg } from "node:os";
@@ -23,7 +27,7 @@ import { studyPaths, type StudyDesign, type StudyRun } from "./design.ts";
 const LINEAR_BATCH = 256;
 
 export interface ProbeResult {
-  /** Seconds per training step: the median over the probe's steps, the first (warm-up) one left out. */
+  /** Seconds per training step: the median over the probe's steps, after the warm-up run and each run's first step. */
   stepSeconds: { aunce: number; supervised: number };
   /** Seconds per frame of a feature pass (evaluation), and the fixed seconds of one pass (loader start-up). */
   evalSecondsPerFrame: number;
@@ -34,21 +38,25 @@ export interface ProbeResult {
    */
   headSecondsPerBatch: number;
   steps: number;
+  /** Unmeasured AUNCE steps run first, so that the process's first-steps cost is not measured. */
+  warmupSteps: number;
   load: { start: number; end: number; cores: number };
   seconds: number;
   date: string;
 }
 
 /** Runs the probe in <out>/probe (its data is kept for the next probe; its runs are redone). */
-export async function timingProbe(d: StudyDesign, o: { root?: string; steps?: number; workers?: number; log?: (l: string) => void } = {}): Promise<ProbeResult> {
+export async function timingProbe(d: StudyDesign, o: { root?: string; steps?: number; warmupSteps?: number; workers?: number; log?: (l: string) => void } = {}): Promise<ProbeResult> {
   const t0 = performance.now();
   const load0 = loadavg()[0];
-  const steps = o.steps ?? 4;
+  const steps = o.steps ?? 8;
+  const warmupSteps = o.warmupSteps ?? 8;
   const shared = resolveConfig({ ...d.train, dataset: "BP4D" });
   const batch = shared.batch_size;
   const device = deviceOf(shared);
   const dir = join(studyPaths(d, o.root).out, "probe");
-  // Two subjects per fold part; enough frames for steps + 1 batches of fold 1's four training subjects.
+  // Two subjects per fold part; enough frames for steps + 1 batches of fold 1's four training subjects
+  // (the warm-up run goes on into further epochs, at least one step each, when it needs more).
   const frames = Math.max(4, Math.ceil(((steps + 1) * batch) / 4));
   const synth = join(dir, `synth-${frames}`);
   const prepared = join(dir, `prepared-${frames}`);
@@ -61,10 +69,15 @@ export async function timingProbe(d: StudyDesign, o: { root?: string; steps?: nu
   rmSync(runs, { recursive: true, force: true });
   const workers = o.workers ?? Number(d.train.workers ?? 0);
   const stepSeconds = { aunce: 0, supervised: 0 };
+  const common = { ...d.train, dataset: "BP4D", data_root: prepared, fold: 1 as const, out_dir: runs, workers, checkpoint_every: 0 };
+  if (warmupSteps > 0) {
+    o.log?.(`probe: ${warmupSteps} AUNCE warm-up steps (not measured)`);
+    await train(resolveConfig({ ...common, epochs: warmupSteps, max_steps: warmupSteps, exp_name: "warmup" }));
+  }
   for (const method of ["aunce", "supervised"] as const) {
     o.log?.(`probe: ${steps + 1} ${method} steps`);
     const times: number[] = [];
-    await train(resolveConfig({ ...d.train, dataset: "BP4D", data_root: prepared, fold: 1, epochs: 1, max_steps: steps + 1, exp_name: method, out_dir: runs, supervised: method === "supervised", workers, checkpoint_every: 0 }), {
+    await train(resolveConfig({ ...common, epochs: 1, max_steps: steps + 1, exp_name: method, supervised: method === "supervised" }), {
       events: { step: () => times.push(performance.now()) },
     });
     const gaps = times.slice(1).map((t, i) => (t - times[i]) / 1000);
@@ -98,7 +111,7 @@ export async function timingProbe(d: StudyDesign, o: { root?: string; steps?: nu
   const linSeconds = (performance.now() - t) / 1000;
   const headSecondsPerBatch = Math.max(0, linSeconds - 3 * evalSecondsFixed - (long.frames + short.frames) * evalSecondsPerFrame) / (Math.ceil(long.frames / LINEAR_BATCH) * linEpochs);
   return {
-    stepSeconds, evalSecondsPerFrame, evalSecondsFixed, headSecondsPerBatch, steps,
+    stepSeconds, evalSecondsPerFrame, evalSecondsFixed, headSecondsPerBatch, steps, warmupSteps,
     load: { start: load0, end: loadavg()[0], cores: availableParallelism() }, seconds: (performance.now() - t0) / 1000, date: new Date().toISOString(),
   };
 }
@@ -159,7 +172,7 @@ export function duration(s: number): string {
 export function formatPlan(d: StudyDesign, rows: PlanRow[], probe: ProbeResult): string {
   const shared = resolveConfig({ ...d.train, dataset: "BP4D" });
   const lines = [
-    `Timing probe (${probe.date}): ${probe.stepSeconds.aunce.toFixed(3)} s per AUNCE step (2 views), ${probe.stepSeconds.supervised.toFixed(3)} s per supervised step, ` +
+    `Timing probe (${probe.date}, medians of ${probe.steps} steps after ${probe.warmupSteps ?? 0} warm-up steps): ${probe.stepSeconds.aunce.toFixed(3)} s per AUNCE step (2 views), ${probe.stepSeconds.supervised.toFixed(3)} s per supervised step, ` +
       `${(1000 * probe.evalSecondsPerFrame).toFixed(1)} ms per evaluated frame (+ ${probe.evalSecondsFixed.toFixed(1)} s per pass), ${probe.headSecondsPerBatch.toFixed(2)} s per linear-evaluation batch of ${LINEAR_BATCH}; ` +
       `batch ${shared.batch_size}, ${shared.backbone}, crop ${shared.crop_size}${shared.device ? `, ${shared.device}` : ""}; 1-min load ${probe.load.start.toFixed(1)} → ${probe.load.end.toFixed(1)} on ${probe.load.cores} cores.`,
     "",

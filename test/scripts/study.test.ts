@@ -67,8 +67,11 @@ describe("study script (toy scale)", () => {
   });
 
   it("--plan probes the timing and lists every run with an estimate", async () => {
-    const r = await study("--plan", "--probe_steps", "1");
+    const r = await study("--plan", "--probe_steps", "1", "--probe_warmup", "2");
     assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /probe: 2 AUNCE warm-up steps \(not measured\)/);
+    assert.match(r.out, /medians of 1 steps after 2 warm-up steps/);
+    assert.equal(JSON.parse(readFileSync(join(root, "out", "probe.json"), "utf8")).warmupSteps, 2);
     for (const run of runs) assert.match(r.out, new RegExp(`\\| ${run.name} \\| .* \\| new \\| 4 \\| 16 \\| \\d+ s \\|`));
     assert.match(r.out, /Timing probe .* s per AUNCE step .* 1-min load/);
     assert.match(r.out, /Total left: .* for 4 of 4 runs/);
