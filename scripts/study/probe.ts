@@ -172,7 +172,7 @@ export function duration(s: number): string {
 export function formatPlan(d: StudyDesign, rows: PlanRow[], probe: ProbeResult): string {
   const shared = resolveConfig({ ...d.train, dataset: "BP4D" });
   const lines = [
-    `Timing probe (${probe.date}, medians of ${probe.steps} steps after ${probe.warmupSteps ?? 0} warm-up steps): ${probe.stepSeconds.aunce.toFixed(3)} s per AUNCE step (2 views), ${probe.stepSeconds.supervised.toFixed(3)} s per supervised step, ` +
+    `Timing probe (${probe.date}, medians of ${probe.steps} steps after ${probe.warmupSteps} warm-up steps): ${probe.stepSeconds.aunce.toFixed(3)} s per AUNCE step (2 views), ${probe.stepSeconds.supervised.toFixed(3)} s per supervised step, ` +
       `${(1000 * probe.evalSecondsPerFrame).toFixed(1)} ms per evaluated frame (+ ${probe.evalSecondsFixed.toFixed(1)} s per pass), ${probe.headSecondsPerBatch.toFixed(2)} s per linear-evaluation batch of ${LINEAR_BATCH}; ` +
       `batch ${shared.batch_size}, ${shared.backbone}, crop ${shared.crop_size}${shared.device ? `, ${shared.device}` : ""}; 1-min load ${probe.load.start.toFixed(1)} → ${probe.load.end.toFixed(1)} on ${probe.load.cores} cores.`,
     "",
